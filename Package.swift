@@ -1,0 +1,85 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ingestd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ingestd", targets: ["ingestd"]),
+        .executable(name: "ingestctl", targets: ["ingestctl"]),
+        .executable(name: "ingest-bench", targets: ["ingest-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The article record and its JSON Lines encoding. No I/O.
+        .target(name: "IngestModel", swiftSettings: strict),
+        // Page parsing: bytes in, article records out. No I/O.
+        .target(name: "PageParsing", dependencies: ["IngestModel"], swiftSettings: strict),
+        // Append-only JSON Lines segments, the commit index, recovery. Knows nothing of inotify.
+        .target(name: "RecordStore", swiftSettings: strict),
+        // inotify on a Dispatch read source. Knows nothing of parsing or the store.
+        .target(name: "InboxWatcher", swiftSettings: strict),
+        // Configuration, the ingest pipeline and the file lifecycle: wires the modules above.
+        .target(
+            name: "IngestService",
+            dependencies: [
+                "IngestModel", "PageParsing", "RecordStore", "InboxWatcher",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ingestd",
+            dependencies: [
+                "IngestService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ingestctl",
+            dependencies: [
+                "RecordStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ingest-bench",
+            dependencies: [
+                "IngestService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "IngestModelTests", dependencies: ["IngestModel"], swiftSettings: strict),
+        .testTarget(name: "PageParsingTests", dependencies: ["PageParsing"], swiftSettings: strict),
+        .testTarget(name: "RecordStoreTests", dependencies: ["RecordStore"], swiftSettings: strict),
+        .testTarget(
+            name: "IngestServiceTests",
+            dependencies: ["IngestService", "InboxWatcher"],
+            swiftSettings: strict
+        ),
+        // End-to-end tests: run the real ingestd binary on temporary directories.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ingestd", "ingestctl"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

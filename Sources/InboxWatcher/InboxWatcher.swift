@@ -1,0 +1,202 @@
+public import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Watches one inbox directory with inotify on a Dispatch read source.
+///
+/// Reports files closed after writing or moved in, asks for a rescan when events were lost (queue
+/// overflow) or the watch was re-established, and re-establishes the watch when the inbox is
+/// deleted, moved away or replaced. All work happens on the queue given at creation.
+public final class InboxWatcher: @unchecked Sendable {
+    public enum Event: Sendable, Equatable {
+        /// A file was closed after writing, or moved into the inbox.
+        case file(FileName)
+        /// Events may have been lost; list the directory again.
+        case rescan(reason: String)
+        /// The inbox is gone (deleted or moved away); the watcher retries until it is back.
+        case inboxLost(reason: String)
+    }
+
+    public struct WatchError: Error, CustomStringConvertible {
+        public var operation: String
+        public var errno: Int32
+        public var description: String { "\(operation): \(String(cString: strerror(errno)))" }
+    }
+
+    public let path: String
+    private let queue: DispatchQueue
+    private let handler: @Sendable (Event) -> Void
+    private let retryInterval: DispatchTimeInterval
+
+    // State below is touched only on `queue`.
+    private var inotifyFD: Int32 = -1
+    private var source: (any DispatchSourceRead)?
+    private var watch: Int32 = -1
+    private var watchedIdentity: (dev: UInt64, ino: UInt64)?
+    private var retryTimer: (any DispatchSourceTimer)?
+    private var lostReported = false
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    /// - Parameter retryInterval: how often to look for a missing inbox.
+    public init(
+        path: String, queue: DispatchQueue, retryInterval: DispatchTimeInterval = .seconds(1),
+        handler: @escaping @Sendable (Event) -> Void
+    ) {
+        self.path = path
+        self.queue = queue
+        self.retryInterval = retryInterval
+        self.handler = handler
+    }
+
+    /// Creates the inotify instance and adds the watch. Call before listing the directory, so that
+    /// nothing dropped between the listing and the watch is missed.
+    public func start() throws(WatchError) {
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else { throw WatchError(operation: "inotify_init1", errno: errno) }
+        inotifyFD = fd
+        let result: Int32 = queue.sync { addWatch() }
+        if result != 0 {
+            close(fd)
+            inotifyFD = -1
+            throw WatchError(operation: "inotify_add_watch \(path)", errno: result)
+        }
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler { [weak self] in self?.readEvents() }
+        source.setCancelHandler { close(fd) }
+        self.source = source
+        source.resume()
+    }
+
+    /// Stops watching; no events are delivered after the queue has drained.
+    public func stop() {
+        queue.async {
+            self.retryTimer?.cancel()
+            self.retryTimer = nil
+            self.source?.cancel()
+            self.source = nil
+        }
+    }
+
+    /// Re-establishes the watch if `path` now names another directory than the one watched
+    /// (the inbox was replaced while no event said so). Cheap: one stat.
+    public func checkIdentity() {
+        queue.async {
+            guard self.source != nil, self.retryTimer == nil else { return }
+            var st = stat()
+            let current = stat(self.path, &st) == 0 ? (UInt64(st.st_dev), UInt64(st.st_ino)) : nil
+            if current == nil || current! != self.watchedIdentity! {
+                self.reestablish(reason: current == nil ? "the inbox is missing" : "the inbox was replaced")
+            }
+        }
+    }
+
+    /// Adds the watch on `path`; returns 0 or the errno.
+    private func addWatch() -> Int32 {
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
+        let wd = inotify_add_watch(inotifyFD, path, mask)
+        guard wd >= 0 else { return errno }
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            let code = errno
+            inotify_rm_watch(inotifyFD, wd)
+            return code
+        }
+        watch = wd
+        watchedIdentity = (UInt64(st.st_dev), UInt64(st.st_ino))
+        return 0
+    }
+
+    private func readEvents() {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return  // EAGAIN: drained
+            }
+            if n == 0 { return }
+            var offset = 0
+            var events: [Event] = []
+            var lost: String?
+            buffer.withUnsafeBytes { raw in
+                while offset + 16 <= n {
+                    let wd = raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+                    let mask = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+                    let length = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                    let nameBytes = raw[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 }
+                    offset += 16 + length
+                    if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                        events.append(.rescan(reason: "inotify event queue overflowed"))
+                        continue
+                    }
+                    guard wd == watch else { continue }  // a watch we already left
+                    if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT) != 0 {
+                        lost = mask & UInt32(IN_MOVE_SELF) != 0 ? "the inbox was moved away" : "the inbox was deleted"
+                        continue
+                    }
+                    if mask & UInt32(IN_ISDIR) != 0 || nameBytes.isEmpty { continue }
+                    let name = FileName(Array(nameBytes))
+                    if InboxFilter.isCandidate(name) { events.append(.file(name)) }
+                }
+            }
+            for event in events { handler(event) }
+            if let lost { reestablish(reason: lost) }
+        }
+    }
+
+    private func reestablish(reason: String) {
+        if watch >= 0 {
+            inotify_rm_watch(inotifyFD, watch)
+            watch = -1
+        }
+        if addWatch() == 0 {
+            lostReported = false
+            retryTimer?.cancel()
+            retryTimer = nil
+            handler(.rescan(reason: "\(reason); watching the inbox again"))
+            return
+        }
+        if !lostReported {
+            lostReported = true
+            handler(.inboxLost(reason: reason))
+        }
+        guard retryTimer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + retryInterval, repeating: retryInterval)
+        timer.setEventHandler { [weak self] in
+            guard let self, self.source != nil else { return }
+            if self.addWatch() == 0 {
+                self.retryTimer?.cancel()
+                self.retryTimer = nil
+                self.lostReported = false
+                self.handler(.rescan(reason: "the inbox is back; watching it again"))
+            }
+        }
+        retryTimer = timer
+        timer.resume()
+    }
+}
+
+/// Lists an inbox directory's candidate files.
+public enum InboxScanner {
+    /// Up to `limit` candidate names in `path`, skipping directories and names in `excluding`.
+    /// Returns the names and whether the listing stopped early at the limit.
+    public static func scan(_ path: String, limit: Int, excluding: (FileName) -> Bool) -> (
+        names: [FileName], complete: Bool
+    )? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [FileName] = []
+        while let entry = readdir(dir) {
+            if entry.pointee.d_type == UInt8(DT_DIR) { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                FileName(Array(raw.prefix { $0 != 0 }))
+            }
+            guard InboxFilter.isCandidate(name), !excluding(name) else { continue }
+            if names.count == limit { return (names, false) }
+            names.append(name)
+        }
+        return (names, true)
+    }
+}

@@ -1,0 +1,546 @@
+import DequeModule
+import Dispatch
+public import InboxWatcher
+import IngestModel
+public import Logging
+import PageParsing
+public import RecordStore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Counters and state for status reports; safe to read from any thread.
+public struct PipelineStatus: Sendable, Equatable {
+    public var filesProcessed = 0
+    public var filesFailed = 0
+    public var filesDuplicate = 0
+    public var recordsWritten = 0
+    /// Names waiting to be taken.
+    public var queued = 0
+    /// Why the store cannot write, while it cannot.
+    public var degraded: String?
+    public var lastError: String?
+    public var lastFileAt: String?
+}
+
+/// The ingest pipeline: names in, durable records and moved files out.
+///
+/// Intake (taking files, parsing) runs on one serial queue and commits on another, so reading the
+/// next batch overlaps the previous batch's syncs. Group commit: a batch closes at
+/// `commit.max_files`/`commit.max_bytes`, or once nothing else is pending and its first input has
+/// waited `commit.max_delay_ms`; at most one batch is committing and one filling (bounded memory).
+/// The pending queue is bounded too: past `max_pending` names are dropped and the inbox is
+/// rescanned once the queue drains.
+public final class IngestPipeline: @unchecked Sendable {
+    private let config: IngestConfig
+    private let store: RecordStore
+    private let builder: RecordBuilder
+    private let lifecycle: Lifecycle
+    private let logger: Logger
+    private let once: Bool
+    private let intake = DispatchQueue(label: "ingestd.intake")
+    private let committer = DispatchQueue(label: "ingestd.commit")
+    private let statusState = Mutex(PipelineStatus())
+
+    // Intake state: touched only on `intake`.
+    private var inboxFD: Int32 = -1
+    private var pending = Deque<PendingName>()
+    private var pendingNames = Set<FileName>()
+    private var inFlight = Set<FileName>()
+    private var deferred: [FileName: UInt64] = [:]
+    private var deferTimer: (any DispatchSourceTimer)?
+    private var seenThisRun = Set<FileName>()
+    private var needsRescan = false
+    private var batch = Batch()
+    private var batchTimer: (any DispatchSourceTimer)?
+    private var commitBusy = false
+    private var drainScheduled = false
+    private var stopping = false
+    private var stopCompletion: (@Sendable (Int32) -> Void)?
+    private var retryDelay = 0.0
+    private var waitingForRetry = false
+    private var onceFailed = false
+
+    private struct PendingName {
+        var name: FileName
+        /// Reported by a close/move event, so no writer holds it (a scan cannot know).
+        var provenClosed: Bool
+        var queuedAt: UInt64
+    }
+
+    enum ItemOutcome {
+        case records(StoreEntry)
+        case duplicate
+        case failed(FailureReason, FailureFacts)
+    }
+
+    struct BatchItem {
+        var name: FileName
+        var outcome: ItemOutcome
+        var takenAt: UInt64
+        var queuedAt: UInt64
+    }
+
+    struct Batch {
+        var items: [BatchItem] = []
+        var bytes = 0
+        var firstAt: UInt64 = 0
+    }
+
+    /// - Parameter once: ingest what the inbox holds, then call the stop completion.
+    public init(config: IngestConfig, store: RecordStore, builder: RecordBuilder, logger: Logger, once: Bool)
+        throws(ServiceError)
+    {
+        self.config = config
+        self.store = store
+        self.builder = builder
+        self.logger = logger
+        self.once = once
+        lifecycle = try Lifecycle(config: config)
+        inboxFD = try Lifecycle.openDirectory(config.inbox)
+    }
+
+    deinit {
+        if inboxFD >= 0 { close(inboxFD) }
+    }
+
+    public var status: PipelineStatus { statusState.withLock { $0 } }
+
+    // MARK: - Inputs
+
+    /// Feeds one watcher event into the pipeline.
+    public func handle(_ event: InboxWatcher.Event) {
+        let now = Timestamp.monotonicNanoseconds()
+        intake.async { [self] in
+            switch event {
+            case .file(let name):
+                enqueue(PendingName(name: name, provenClosed: true, queuedAt: now))
+            case .rescan(let reason):
+                logger.info("rescanning the inbox", metadata: ["reason": "\(reason)"])
+                needsRescan = true
+            case .inboxLost(let reason):
+                logger.error(
+                    "the inbox is gone; waiting for it to come back",
+                    metadata: ["reason": "\(reason)", "inbox": "\(config.inbox)"])
+                noteError("inbox lost: \(reason)")
+            }
+            scheduleDrain()
+        }
+    }
+
+    /// Lists the inbox again (start-up, periodic reconcile).
+    public func requestRescan() {
+        intake.async { [self] in
+            needsRescan = true
+            scheduleDrain()
+        }
+    }
+
+    /// Stops taking files, commits what is in flight, then calls `completion` with the exit code.
+    /// In `once` mode the completion is also called when the inbox has been emptied.
+    public func onStop(_ completion: @escaping @Sendable (Int32) -> Void) {
+        intake.async { [self] in stopCompletion = completion }
+    }
+
+    public func stop() {
+        intake.async { [self] in
+            stopping = true
+            deferTimer?.cancel()
+            deferTimer = nil
+            pending.removeAll()
+            pendingNames.removeAll()
+            closeBatchIfReady(force: true)
+            finishIfIdle()
+        }
+    }
+
+    private func enqueue(_ item: PendingName) {
+        guard !stopping, !pendingNames.contains(item.name), !inFlight.contains(item.name) else { return }
+        if once && seenThisRun.contains(item.name) { return }
+        guard pending.count < config.maxPending else {
+            needsRescan = true  // bounded: the listing after the queue drains finds it
+            return
+        }
+        deferred[item.name] = nil
+        pending.append(item)
+        pendingNames.insert(item.name)
+    }
+
+    // MARK: - Intake
+
+    private func scheduleDrain() {
+        guard !drainScheduled else { return }
+        drainScheduled = true
+        intake.async { [self] in
+            drainScheduled = false
+            drain()
+        }
+    }
+
+    private func drain() {
+        guard !stopping, !waitingForRetry else { return }
+        var taken = 0
+        while taken < 64 {
+            if batchIsFull {
+                if commitBusy { return }  // backpressure: resumes when the commit completes
+                closeBatchIfReady(force: true)
+            }
+            if pending.isEmpty && needsRescan { rescan() }
+            guard let item = pending.popFirst() else { break }
+            pendingNames.remove(item.name)
+            take(item)
+            taken += 1
+        }
+        publishQueueLength()
+        if !pending.isEmpty || (needsRescan && taken > 0) {
+            scheduleDrain()
+            return
+        }
+        closeBatchIfReady(force: false)
+        finishIfIdle()
+    }
+
+    private var batchIsFull: Bool {
+        batch.items.count >= config.commitMaxFiles || batch.bytes >= config.commitMaxBytes
+    }
+
+    private func take(_ item: PendingName) {
+        let started = Timestamp.monotonicNanoseconds()
+        if once { seenThisRun.insert(item.name) }
+        let outcome = FileIntake.take(
+            item.name, inboxFD: inboxFD, maxBytes: config.maxFileBytes, provenClosed: item.provenClosed,
+            settleSeconds: config.settleSeconds)
+        let facts = FailureFacts(
+            bytes: nil, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
+        switch outcome {
+        case .vanished:
+            logger.info(
+                "file vanished before it could be opened",
+                metadata: ["file": "\(item.name.escaped)", "outcome": "vanished"])
+        case .ignored:
+            break
+        case .busy(let retryAfter):
+            if once {
+                logger.warning(
+                    "file is still being written; left in the inbox", metadata: ["file": "\(item.name.escaped)"])
+            } else {
+                logger.debug("file is still being written; will look again", metadata: ["file": "\(item.name.escaped)"])
+                deferName(item.name, seconds: retryAfter)
+            }
+        case .failed(let reason):
+            add(
+                BatchItem(name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
+                bytes: 0)
+        case .taken(let file):
+            let digest = RecordBuilder.sha256(file.bytes)
+            let key = ContentKey(digest)
+            var facts = facts
+            facts.bytes = file.bytes.count
+            facts.sha256 = RecordBuilder.hex(digest)
+            if store.contains(key) {
+                add(
+                    BatchItem(name: item.name, outcome: .duplicate, takenAt: started, queuedAt: item.queuedAt), bytes: 0
+                )
+                return
+            }
+            let receivedAt = Timestamp.iso8601(Timestamp.now())
+            switch builder.build(bytes: file.bytes, digest: digest, fileName: item.name.escaped, receivedAt: receivedAt)
+            {
+            case .failure(let error):
+                let reason = FailureReason(code: error.reason, message: error.message)
+                add(
+                    BatchItem(
+                        name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
+                    bytes: 0)
+            case .success(let output):
+                var lines: [UInt8] = []
+                lines.reserveCapacity(file.bytes.count * 2 + 1024 * output.records.count)
+                for record in output.records { record.appendJSONLine(to: &lines) }
+                let entry = StoreEntry(key: key, lines: lines, recordCount: output.records.count)
+                add(
+                    BatchItem(name: item.name, outcome: .records(entry), takenAt: started, queuedAt: item.queuedAt),
+                    bytes: lines.count)
+            }
+        }
+    }
+
+    private func add(_ item: BatchItem, bytes: Int) {
+        if batch.items.isEmpty { batch.firstAt = Timestamp.monotonicNanoseconds() }
+        batch.items.append(item)
+        batch.bytes += bytes
+        inFlight.insert(item.name)
+    }
+
+    private func deferName(_ name: FileName, seconds: Double) {
+        deferred[name] = Timestamp.monotonicNanoseconds() + UInt64(seconds * 1e9)
+        guard deferTimer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: intake)
+        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
+        timer.setEventHandler { [weak self] in self?.recheckDeferred() }
+        deferTimer = timer
+        timer.resume()
+    }
+
+    private func recheckDeferred() {
+        let now = Timestamp.monotonicNanoseconds()
+        for (name, due) in deferred where due <= now {
+            deferred[name] = nil
+            enqueue(PendingName(name: name, provenClosed: false, queuedAt: now))
+        }
+        if deferred.isEmpty {
+            deferTimer?.cancel()
+            deferTimer = nil
+        }
+        scheduleDrain()
+    }
+
+    private func rescan() {
+        needsRescan = false
+        reopenInboxIfReplaced()
+        let room = config.maxPending - pending.count
+        guard room > 0 else {
+            needsRescan = true
+            return
+        }
+        let excluded = { (name: FileName) -> Bool in
+            self.pendingNames.contains(name) || self.inFlight.contains(name) || self.deferred[name] != nil
+                || (self.once && self.seenThisRun.contains(name))
+        }
+        guard let listing = InboxScanner.scan(config.inbox, limit: room, excluding: excluded) else {
+            logger.warning(
+                "cannot list the inbox", metadata: ["inbox": "\(config.inbox)", "errno": "\(POSIX.errnoName(errno))"])
+            return
+        }
+        let now = Timestamp.monotonicNanoseconds()
+        for name in listing.names { enqueue(PendingName(name: name, provenClosed: false, queuedAt: now)) }
+        if !listing.complete { needsRescan = true }
+    }
+
+    /// The inbox descriptor must name the directory at the inbox path (it may have been replaced).
+    private func reopenInboxIfReplaced() {
+        var current = stat()
+        var held = stat()
+        guard stat(config.inbox, &current) == 0 else { return }
+        if inboxFD >= 0, fstat(inboxFD, &held) == 0, held.st_dev == current.st_dev, held.st_ino == current.st_ino {
+            return
+        }
+        let fd = open(config.inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        if inboxFD >= 0 { close(inboxFD) }
+        inboxFD = fd
+        logger.notice("opened the inbox again", metadata: ["inbox": "\(config.inbox)"])
+    }
+
+    // MARK: - Commit
+
+    private func closeBatchIfReady(force: Bool) {
+        guard !batch.items.isEmpty, !commitBusy else { return }
+        if !force && !batchIsFull {
+            let waited = Double(Timestamp.monotonicNanoseconds() - batch.firstAt) / 1e6
+            if waited < config.commitMaxDelayMilliseconds {
+                armBatchTimer(milliseconds: config.commitMaxDelayMilliseconds - waited)
+                return
+            }
+        }
+        batchTimer?.cancel()
+        batchTimer = nil
+        let sealed = batch
+        batch = Batch()
+        commitBusy = true
+        let inboxFD = self.inboxFD
+        committer.async { [self] in
+            let result = commit(sealed, inboxFD: inboxFD)
+            intake.async { [self] in completed(sealed, result) }
+        }
+    }
+
+    private func armBatchTimer(milliseconds: Double) {
+        guard batchTimer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: intake)
+        timer.schedule(deadline: .now() + .microseconds(Int(milliseconds * 1000) + 1))
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.batchTimer = nil
+            self.closeBatchIfReady(force: true)
+        }
+        batchTimer = timer
+        timer.resume()
+    }
+
+    enum CommitResult {
+        case committed(moveErrors: [FileName: Int32], duplicates: Set<FileName>, durableAt: UInt64)
+        case storeFailed(StoreError)
+    }
+
+    /// Runs on `committer`: append durably, then move the inputs and sync the directories.
+    private func commit(_ batch: Batch, inboxFD: Int32) -> CommitResult {
+        let entries = batch.items.compactMap { item -> StoreEntry? in
+            if case .records(let entry) = item.outcome { return entry }
+            return nil
+        }
+        let skipped: Set<ContentKey>
+        do { skipped = Set(try store.append(entries)) } catch { return .storeFailed(error) }
+        var moveErrors: [FileName: Int32] = [:]
+        var duplicates = Set<FileName>()
+        var movedProcessed = false
+        var movedFailed = false
+        for item in batch.items {
+            switch item.outcome {
+            case .records(let entry):
+                if skipped.contains(entry.key) { duplicates.insert(item.name) }
+                fallthrough
+            case .duplicate:
+                if case .duplicate = item.outcome { duplicates.insert(item.name) }
+                if let error = lifecycle.finishProcessed(item.name, inboxFD: inboxFD) {
+                    moveErrors[item.name] = error
+                } else {
+                    movedProcessed = true
+                }
+            case .failed(let reason, let facts):
+                if let error = lifecycle.finishFailed(item.name, inboxFD: inboxFD, reason: reason, facts: facts) {
+                    moveErrors[item.name] = error
+                } else {
+                    movedFailed = true
+                }
+            }
+        }
+        if let error = lifecycle.syncDirectories(
+            inboxFD: inboxFD, movedProcessed: movedProcessed, movedFailed: movedFailed)
+        {
+            logger.error("cannot sync directories after moving inputs", metadata: ["error": "\(error)"])
+        }
+        return .committed(moveErrors: moveErrors, duplicates: duplicates, durableAt: Timestamp.monotonicNanoseconds())
+    }
+
+    /// Back on `intake`: account for the batch, log one line per input, carry on.
+    private func completed(_ batch: Batch, _ result: CommitResult) {
+        commitBusy = false
+        for item in batch.items { inFlight.remove(item.name) }
+        switch result {
+        case .storeFailed(let error):
+            storeFailed(error, batch: batch)
+        case .committed(let moveErrors, let duplicates, let durableAt):
+            if retryDelay > 0 {
+                retryDelay = 0
+                logger.notice("the store is writable again")
+                statusState.withLock { $0.degraded = nil }
+            }
+            logCommitted(batch, moveErrors: moveErrors, duplicates: duplicates, durableAt: durableAt)
+        }
+        if stopping {
+            closeBatchIfReady(force: true)
+            finishIfIdle()
+        } else {
+            scheduleDrain()
+        }
+    }
+
+    private func logCommitted(
+        _ batch: Batch, moveErrors: [FileName: Int32], duplicates: Set<FileName>, durableAt: UInt64
+    ) {
+        var processed = 0, failed = 0, duplicate = 0, records = 0
+        for item in batch.items {
+            let ms = Double(durableAt - item.takenAt) / 1e6
+            var metadata: Logger.Metadata = [
+                "file": "\(item.name.escaped)", "ms": "\(Self.format(ms))",
+            ]
+            var message: Logger.Message
+            switch item.outcome {
+            case .records(let entry) where !duplicates.contains(item.name):
+                processed += 1
+                records += entry.recordCount
+                metadata["outcome"] = "processed"
+                metadata["records"] = "\(entry.recordCount)"
+                message = "ingested"
+            case .records, .duplicate:
+                duplicate += 1
+                metadata["outcome"] = "duplicate"
+                metadata["records"] = "0"
+                message = "duplicate content; already in the store"
+            case .failed(let reason, _):
+                failed += 1
+                metadata["outcome"] = "failed"
+                metadata["records"] = "0"
+                metadata["reason"] = "\(reason.code)"
+                metadata["detail"] = "\(reason.message)"
+                if let code = reason.errno { metadata["errno"] = "\(POSIX.errnoName(code))" }
+                message = "failed"
+            }
+            if let code = moveErrors[item.name] {
+                metadata["move_errno"] = "\(POSIX.errnoName(code))"
+                logger.error("\(message), but it could not be moved out of the inbox", metadata: metadata)
+            } else if case .failed = item.outcome {
+                logger.warning(message, metadata: metadata)
+            } else {
+                logger.info(message, metadata: metadata)
+            }
+        }
+        let now = Timestamp.iso8601(Timestamp.now())
+        statusState.withLock {
+            $0.filesProcessed += processed
+            $0.filesFailed += failed
+            $0.filesDuplicate += duplicate
+            $0.recordsWritten += records
+            $0.lastFileAt = now
+        }
+    }
+
+    private func storeFailed(_ error: StoreError, batch: Batch) {
+        // Nothing of this batch is acknowledged; its files stay in the inbox. The batch filling
+        // behind it may hold duplicates of it, so it goes too, and both are taken again later.
+        for item in self.batch.items { inFlight.remove(item.name) }
+        self.batch = Batch()
+        batchTimer?.cancel()
+        batchTimer = nil
+        retryDelay = min(max(retryDelay * 2, 0.1), 30)
+        let reason = "store cannot write: \(error)"
+        logger.error(
+            "store write failed; nothing acknowledged, will retry",
+            metadata: [
+                "error": "\(error)", "errno": "\(error.errnoName ?? "none")",
+                "retry_in_s": "\(Self.format(retryDelay))",
+                "files": "\(batch.items.count)",
+            ])
+        statusState.withLock { $0.degraded = reason }
+        noteError(reason)
+        if once {
+            onceFailed = true
+            stopping = true
+            finishIfIdle()
+            return
+        }
+        waitingForRetry = true
+        intake.asyncAfter(deadline: .now() + retryDelay) { [self] in
+            waitingForRetry = false
+            needsRescan = true
+            scheduleDrain()
+        }
+    }
+
+    private func finishIfIdle() {
+        guard !commitBusy, batch.items.isEmpty else { return }
+        if !stopping {
+            guard once, pending.isEmpty, !needsRescan else { return }
+        }
+        guard let completion = stopCompletion else { return }
+        stopCompletion = nil
+        completion(onceFailed ? 1 : 0)
+    }
+
+    private func noteError(_ text: String) {
+        let entry = Timestamp.iso8601(Timestamp.now()) + " " + text
+        statusState.withLock { $0.lastError = entry }
+    }
+
+    private func publishQueueLength() {
+        let queued = pending.count
+        statusState.withLock { $0.queued = queued }
+    }
+
+    static func format(_ value: Double) -> String {
+        let scaled = (value * 100).rounded() / 100
+        return String(scaled)
+    }
+}

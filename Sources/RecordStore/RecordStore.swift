@@ -1,0 +1,533 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// One input's records, ready to append: complete JSON lines, each ending in `\n`.
+public struct StoreEntry: Sendable {
+    public var key: ContentKey
+    public var lines: [UInt8]
+    public var recordCount: Int
+
+    public init(key: ContentKey, lines: [UInt8], recordCount: Int) {
+        self.key = key
+        self.lines = lines
+        self.recordCount = recordCount
+    }
+}
+
+/// What opening the store found and repaired.
+public struct RecoveryReport: Sendable {
+    /// Bytes cut from segment tails that no commit covered (a torn or unacknowledged append).
+    public var truncatedBytes = 0
+    /// Index bytes cut from a torn index tail.
+    public var truncatedIndexBytes = 0
+    /// Corruption and loss that recovery could not silently repair: report these loudly.
+    public var problems: [String] = []
+    /// True when a problem was found in data that had been committed.
+    public var corrupt: Bool { !problems.isEmpty }
+}
+
+/// Counters describing the store.
+public struct StoreStats: Sendable, Equatable {
+    public var files = 0
+    public var records = 0
+    public var segments = 0
+    public var bytes = 0
+}
+
+/// An append-only store of JSON Lines segments (`articles-NNNNNNNN.jsonl`) with a commit index
+/// (`commits.idx`) that makes appends atomic per input and idempotent by content key.
+///
+/// `append` is for one writer at a time (the committer); `contains` and `stats` may be called from
+/// any thread.
+public final class RecordStore: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// A segment is closed and a new one started once it would grow past this size.
+        public var segmentMaxBytes: Int
+
+        public init(segmentMaxBytes: Int = 64 << 20) {
+            self.segmentMaxBytes = segmentMaxBytes
+        }
+    }
+
+    public let directory: String
+    public let recovery: RecoveryReport
+    private let options: Options
+    private let lockFD: Int32
+
+    // Committer state (touched by `append` only, after `init`).
+    private var indexFD: Int32
+    private var indexSize: Int
+    private var segmentFD: Int32 = -1
+    private var segmentNumber: UInt32
+    private var segmentSize: Int
+    private var fenced = false
+
+    private struct Shared {
+        var keys = KeySet()
+        var stats = StoreStats()
+    }
+    private let shared = Mutex(Shared())
+
+    var indexPath: String { directory + "/commits.idx" }
+
+    /// The file name of segment `number`.
+    public static func segmentName(_ number: UInt32) -> String {
+        let digits = String(number)
+        return "articles-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".jsonl"
+    }
+
+    /// Segment numbers of the segment files present in `directory`, ascending.
+    public static func segmentNumbers(in directory: String) -> [UInt32] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var numbers: [UInt32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            guard name.hasPrefix("articles-"), name.hasSuffix(".jsonl") else { continue }
+            if let number = UInt32(name.dropFirst(9).dropLast(6)), segmentName(number) == name { numbers.append(number) }
+        }
+        return numbers.sorted()
+    }
+
+    /// Opens (creating if needed) the store in `directory`, takes its lock and recovers it.
+    public init(directory: String, options: Options = Options()) throws(StoreError) {
+        self.directory = directory
+        self.options = options
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw StoreError("mkdir", path: directory, errno: errno) }
+        lockFD = try Self.lock(directory)
+        var openIndexFD: Int32 = -1  // closed here if init fails
+        do {
+            var report = RecoveryReport()
+            (indexFD, indexSize) = try Self.openIndex(directory + "/commits.idx", directory: directory)
+            openIndexFD = indexFD
+            let loaded = try Self.loadIndex(fd: indexFD, size: indexSize, path: directory + "/commits.idx", report: &report)
+            if loaded.validSize < indexSize {
+                report.truncatedIndexBytes += indexSize - loaded.validSize
+                try POSIX.truncate(indexFD, to: loaded.validSize, path: directory + "/commits.idx")
+                try POSIX.fdatasync(indexFD, path: directory + "/commits.idx")
+                indexSize = loaded.validSize
+            }
+            var entries = loaded.entries
+            let numbers = Self.segmentNumbers(in: directory)
+            segmentNumber = max(numbers.last ?? 0, entries.last?.segment ?? 0)
+            segmentSize = 0
+            var stats = StoreStats()
+            var lostEntries = false
+            var activeExists = false
+            for number in Set(numbers).union(entries.map(\.segment)).sorted() {
+                let isLast = number == segmentNumber
+                let repaired = try Self.recoverSegment(
+                    number, directory: directory, entries: entries.filter { $0.segment == number },
+                    active: isLast, report: &report)
+                if repaired.lostFrom != nil { lostEntries = true }
+                if let lost = repaired.lostFrom {
+                    entries.removeAll { $0.segment == number && $0.end > UInt64(lost) }
+                }
+                stats.segments += repaired.exists ? 1 : 0
+                stats.bytes += repaired.size
+                if isLast {
+                    segmentSize = repaired.size
+                    activeExists = repaired.exists
+                }
+                if isLast && repaired.sealed { fenced = true }  // corruption in the active segment: append elsewhere
+            }
+            if lostEntries {
+                let (newFD, newSize) = try Self.rewriteIndex(entries, path: directory + "/commits.idx", directory: directory)
+                close(openIndexFD)
+                (indexFD, indexSize) = (newFD, newSize)
+                openIndexFD = newFD
+            }
+            var keys = KeySet()
+            keys.reserve(entries.count)
+            let fd = indexFD
+            let path = directory + "/commits.idx"
+            for (number, entry) in loaded.numbered(entries) {
+                keys.insert(entry.key, entry: number) { Self.readKey(fd: fd, entry: $0, path: path) }
+                stats.files += 1
+                stats.records += Int(entry.records)
+            }
+            // A missing active segment (its entries were dropped above) is not reopened: the first
+            // append rotates to a new one. Open before `recovery` completes initialization, because a
+            // throw after that would run deinit and close the descriptors a second time.
+            if segmentNumber > 0 && !fenced && activeExists {
+                segmentFD = try Self.openSegment(directory, segmentNumber, create: false)
+            }
+            recovery = report
+            shared.withLock {
+                $0.keys = keys
+                $0.stats = stats
+            }
+        } catch {
+            if openIndexFD >= 0 { close(openIndexFD) }
+            close(lockFD)
+            throw error
+        }
+    }
+
+    deinit {
+        if segmentFD >= 0 { close(segmentFD) }
+        if indexFD >= 0 { close(indexFD) }
+        close(lockFD)
+    }
+
+    /// True when an input with this content key has been committed.
+    public func contains(_ key: ContentKey) -> Bool {
+        let path = indexPath
+        // `unfence` swaps and closes `indexFD` while holding the lock: read it under the lock too.
+        return shared.withLock { state in
+            let fd = indexFD
+            return state.keys.contains(key) { Self.readKey(fd: fd, entry: $0, path: path) }
+        }
+    }
+
+    public var stats: StoreStats { shared.withLock { $0.stats } }
+
+    /// Appends the entries and makes them durable: when this returns, every line is on disk and
+    /// indexed. Entries whose key is already committed are skipped and returned.
+    /// On error nothing of this call is acknowledged; the next call first repairs the store.
+    @discardableResult
+    public func append(_ entries: [StoreEntry]) throws(StoreError) -> [ContentKey] {
+        if fenced { try unfence() }
+        var skipped: [ContentKey] = []
+        var fresh: [StoreEntry] = []
+        var seen = Set<ContentKey>()
+        for entry in entries {
+            if contains(entry.key) || !seen.insert(entry.key).inserted { skipped.append(entry.key) } else { fresh.append(entry) }
+        }
+        guard !fresh.isEmpty else { return skipped }
+        let total = fresh.reduce(0) { $0 + $1.lines.count }
+        if segmentFD < 0 || (segmentSize > 0 && segmentSize + total > options.segmentMaxBytes) {
+            try rotate()
+        }
+        var data: [UInt8] = []
+        data.reserveCapacity(total)
+        var index: [UInt8] = []
+        index.reserveCapacity(fresh.count * IndexEntry.size)
+        var newEntries: [IndexEntry] = []
+        for entry in fresh {
+            let indexEntry = IndexEntry(
+                key: entry.key, segment: segmentNumber, offset: UInt64(segmentSize + data.count),
+                length: UInt32(entry.lines.count), records: UInt32(entry.recordCount),
+                rangeCRC: CRC32C.checksum(entry.lines))
+            data.append(contentsOf: entry.lines)
+            indexEntry.encode(into: &index)
+            newEntries.append(indexEntry)
+        }
+        let segmentPath = directory + "/" + Self.segmentName(segmentNumber)
+        do {
+            try POSIX.writeAll(segmentFD, data, path: segmentPath)
+            try POSIX.fdatasync(segmentFD, path: segmentPath)
+            try POSIX.writeAll(indexFD, index, path: indexPath)
+            try POSIX.fdatasync(indexFD, path: indexPath)
+        } catch {
+            fenced = true
+            throw error
+        }
+        let firstEntry = UInt32((indexSize - IndexEntry.headerSize) / IndexEntry.size)
+        segmentSize += data.count
+        indexSize += index.count
+        let fd = indexFD
+        let path = indexPath
+        shared.withLock { state in
+            for (offset, entry) in newEntries.enumerated() {
+                state.keys.insert(entry.key, entry: firstEntry + UInt32(offset)) { Self.readKey(fd: fd, entry: $0, path: path) }
+                state.stats.files += 1
+                state.stats.records += Int(entry.records)
+            }
+            state.stats.bytes += data.count
+        }
+        return skipped
+    }
+
+    /// Checks every segment against the commit index: each committed range's checksum, each
+    /// line's shape, and bytes no commit covers. Read-only; returns the problems found.
+    public func verify() -> [String] {
+        var problems: [String] = []
+        guard let all = try? POSIX.readAll(indexFD, path: indexPath) else { return ["cannot read \(indexPath)"] }
+        var report = RecoveryReport()
+        let loaded = all.withUnsafeBytes { Self.decodeEntries($0, report: &report) }
+        problems += report.problems
+        let bySegment = Dictionary(grouping: loaded.entries, by: \.segment)
+        for number in Set(Self.segmentNumbers(in: directory)).union(bySegment.keys).sorted() {
+            let path = directory + "/" + Self.segmentName(number)
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                problems.append("\(Self.segmentName(number)): cannot open: \(POSIX.errnoName(errno))")
+                continue
+            }
+            defer { close(fd) }
+            guard let bytes = try? POSIX.readAll(fd, path: path) else {
+                problems.append("\(Self.segmentName(number)): cannot read")
+                continue
+            }
+            problems += Self.checkRanges(bytes, entries: bySegment[number] ?? [], name: Self.segmentName(number))
+        }
+        return problems
+    }
+
+    // MARK: - Recovery
+
+    private static func lock(_ directory: String) throws(StoreError) -> Int32 {
+        let path = directory + "/LOCK"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError("open", path: path, errno: errno) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            let holder = (try? POSIX.readAll(fd, path: path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            close(fd)
+            let pid = holder.trimmingSpaces
+            throw StoreError(
+                "lock", path: path, errno: code,
+                detail: "another ingestd\(pid.isEmpty ? "" : " (pid \(pid))") is using this store")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    private static func openIndex(_ path: String, directory: String) throws(StoreError) -> (Int32, Int) {
+        var fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+        if fd < 0 && errno == ENOENT {
+            // Create it complete under a temporary name, then rename: a crash never leaves a headerless index.
+            let temp = path + ".new"
+            let tfd = open(temp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard tfd >= 0 else { throw StoreError("open", path: temp, errno: errno) }
+            defer { close(tfd) }
+            try POSIX.writeAll(tfd, IndexEntry.header, path: temp)
+            try POSIX.fdatasync(tfd, path: temp)
+            guard rename(temp, path) == 0 else { throw StoreError("rename", path: temp, errno: errno) }
+            try POSIX.syncDirectory(directory)
+            fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+        }
+        guard fd >= 0 else { throw StoreError("open", path: path, errno: errno) }
+        do { return (fd, try POSIX.fileSize(fd, path: path)) } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    private struct LoadedIndex {
+        var entries: [IndexEntry] = []
+        /// Entry number (position in the file) of each entry in `entries`.
+        var positions: [UInt32] = []
+        /// Bytes of the file up to the end of the last valid entry.
+        var validSize = IndexEntry.headerSize
+
+        /// Pairs each surviving entry with its position in the file.
+        func numbered(_ surviving: [IndexEntry]) -> [(UInt32, IndexEntry)] {
+            if surviving.count == entries.count { return Array(zip(positions, entries)) }
+            return surviving.enumerated().map { (UInt32($0.offset), $0.element) }  // the index was rewritten densely
+        }
+    }
+
+    private static func loadIndex(fd: Int32, size: Int, path: String, report: inout RecoveryReport) throws(StoreError) -> LoadedIndex {
+        let bytes = try POSIX.read(fd, offset: 0, count: size, path: path)
+        guard bytes.count >= IndexEntry.headerSize, Array(bytes[0..<IndexEntry.headerSize]) == IndexEntry.header else {
+            throw StoreError("open", path: path, detail: "not an ingestd commit index (bad header)")
+        }
+        return bytes.withUnsafeBytes { decodeEntries($0, report: &report) }
+    }
+
+    private static func decodeEntries(_ bytes: UnsafeRawBufferPointer, report: inout RecoveryReport) -> LoadedIndex {
+        var loaded = LoadedIndex()
+        loaded.entries.reserveCapacity(max(0, (bytes.count - IndexEntry.headerSize) / IndexEntry.size))
+        var position = IndexEntry.headerSize
+        var number: UInt32 = 0
+        var badRun: [UInt32] = []
+        while position + IndexEntry.size <= bytes.count {
+            if let entry = IndexEntry.decode(bytes, at: position) {
+                if !badRun.isEmpty {
+                    report.problems.append("commits.idx: \(badRun.count) corrupt entr\(badRun.count == 1 ? "y" : "ies") at entry \(badRun[0]) (followed by valid entries)")
+                    badRun.removeAll()
+                }
+                loaded.entries.append(entry)
+                loaded.positions.append(number)
+                loaded.validSize = position + IndexEntry.size
+            } else {
+                badRun.append(number)
+            }
+            position += IndexEntry.size
+            number += 1
+        }
+        return loaded
+    }
+
+    private static func readKey(fd: Int32, entry: UInt32, path: String) -> ContentKey? {
+        let offset = IndexEntry.headerSize + Int(entry) * IndexEntry.size
+        guard let bytes = try? POSIX.read(fd, offset: offset, count: 32, path: path), bytes.count == 32 else { return nil }
+        return ContentKey(bytes)
+    }
+
+    private struct SegmentRecovery {
+        var exists = false
+        var size = 0
+        /// Committed data is missing from this offset on: entries ending past it are lost.
+        var lostFrom: Int?
+        /// The segment holds corruption: leave it as it is and append to a new one.
+        var sealed = false
+    }
+
+    private static func recoverSegment(
+        _ number: UInt32, directory: String, entries: [IndexEntry], active: Bool, report: inout RecoveryReport
+    ) throws(StoreError) -> SegmentRecovery {
+        let name = segmentName(number)
+        let path = directory + "/" + name
+        var result = SegmentRecovery()
+        let committedEnd = Int(entries.map(\.end).max() ?? 0)
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        if fd < 0 {
+            guard errno == ENOENT else { throw StoreError("open", path: path, errno: errno) }
+            if committedEnd > 0 {
+                report.problems.append("\(name): missing, but the index says \(entries.count) committed inputs are in it")
+                result.lostFrom = 0
+            }
+            return result
+        }
+        defer { close(fd) }
+        result.exists = true
+        var size = try POSIX.fileSize(fd, path: path)
+        if size < committedEnd {
+            // Committed bytes are gone (the file was cut or damaged outside ingestd): keep what is
+            // whole, cut back to the last input whose records are complete, and say so.
+            let whole = entries.filter { $0.end <= UInt64(size) }.map(\.end).max() ?? 0
+            let lost = entries.filter { $0.end > UInt64(size) }
+            let lostRecords = lost.reduce(0) { $0 + Int($1.records) }
+            report.problems.append(
+                "\(name): \(committedEnd - size) committed bytes missing (file is \(size) bytes, index says \(committedEnd)); "
+                    + "\(lost.count) inputs with \(lostRecords) records lost; cut back to \(whole) bytes")
+            result.lostFrom = Int(whole)
+            try POSIX.truncate(fd, to: Int(whole), path: path)
+            try POSIX.fdatasync(fd, path: path)
+            size = Int(whole)
+        } else if size > committedEnd && !active {
+            // Only the active segment takes appends, so bytes past the last commit of a closed segment
+            // mean index entries were lost (corrupt): they may be committed records, so keep them.
+            report.problems.append("\(name): \(size - committedEnd) bytes after the last commit of a closed segment (kept)")
+        } else if size > committedEnd {
+            // A torn or unacknowledged append: its inputs are still in the inbox and will be redone.
+            report.truncatedBytes += size - committedEnd
+            try POSIX.truncate(fd, to: committedEnd, path: path)
+            try POSIX.fdatasync(fd, path: path)
+            size = committedEnd
+        }
+        result.size = size
+        if active && size > 0 {
+            let bytes = try POSIX.read(fd, offset: 0, count: size, path: path)
+            let problems = checkRanges(bytes, entries: entries.filter { $0.end <= UInt64(size) }, name: name)
+            if !problems.isEmpty {
+                report.problems += problems
+                result.sealed = true
+            }
+        }
+        return result
+    }
+
+    /// Compares committed ranges with their checksums and line shape; reports bytes outside any range.
+    static func checkRanges(_ bytes: [UInt8], entries: [IndexEntry], name: String) -> [String] {
+        var problems: [String] = []
+        var covered = 0
+        bytes.withUnsafeBytes { buffer in
+            for entry in entries.sorted(by: { $0.offset < $1.offset }) {
+                let start = Int(entry.offset)
+                let end = Int(entry.end)
+                if start != covered { problems.append("\(name): bytes \(covered)..<\(start) are not covered by any commit") }
+                guard end <= buffer.count else {
+                    problems.append("\(name): input \(entry.key.hex.prefix(12)) ends at \(end), past the end of the file (\(buffer.count))")
+                    covered = max(covered, start)
+                    continue
+                }
+                let range = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+                if CRC32C.checksum(range) != entry.rangeCRC {
+                    let lineNumber = bytes[0..<start].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+                    problems.append(
+                        "\(name): corrupt records at bytes \(start)..<\(end) (line \(lineNumber)): checksum mismatch for input \(entry.key.hex.prefix(12))")
+                } else if !range.isEmpty && (range.last != 0x0A || range.first != UInt8(ascii: "{")) {
+                    problems.append("\(name): bytes \(start)..<\(end) are not complete JSON lines")
+                }
+                covered = end
+            }
+            if covered < buffer.count { problems.append("\(name): \(buffer.count - covered) bytes after the last commit") }
+        }
+        return problems
+    }
+
+    /// Replaces the index with `entries`, numbered densely; returns the new descriptor and size. The
+    /// caller closes the old descriptor once this succeeds.
+    private static func rewriteIndex(_ entries: [IndexEntry], path: String, directory: String) throws(StoreError) -> (Int32, Int) {
+        var bytes = IndexEntry.header
+        for entry in entries { entry.encode(into: &bytes) }
+        let temp = path + ".new"
+        let tfd = open(temp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard tfd >= 0 else { throw StoreError("open", path: temp, errno: errno) }
+        do {
+            try POSIX.writeAll(tfd, bytes, path: temp)
+            try POSIX.fdatasync(tfd, path: temp)
+        } catch {
+            close(tfd)
+            throw error
+        }
+        close(tfd)
+        guard rename(temp, path) == 0 else { throw StoreError("rename", path: temp, errno: errno) }
+        try POSIX.syncDirectory(directory)
+        return try openIndex(path, directory: directory)
+    }
+
+    private static func openSegment(_ directory: String, _ number: UInt32, create: Bool) throws(StoreError) -> Int32 {
+        let path = directory + "/" + segmentName(number)
+        let flags = O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0)
+        let fd = open(path, flags, 0o644)
+        guard fd >= 0 else { throw StoreError("open", path: path, errno: errno) }
+        if create {
+            do { try POSIX.syncDirectory(directory) } catch {
+                close(fd)
+                unlink(path)  // left in place, every later rotate would fail with EEXIST
+                throw error
+            }
+        }
+        return fd
+    }
+
+    // MARK: - Appending
+
+    private func rotate() throws(StoreError) {
+        let next = segmentNumber + 1
+        let fd = try Self.openSegment(directory, next, create: true)
+        if segmentFD >= 0 { close(segmentFD) }
+        segmentFD = fd
+        segmentNumber = next
+        segmentSize = 0
+        shared.withLock { $0.stats.segments += 1 }
+    }
+
+    /// After a failed write or sync nothing about the page cache can be trusted: cut the segment and
+    /// the index back to what was acknowledged, make that durable, and move to a fresh segment.
+    private func unfence() throws(StoreError) {
+        if segmentFD >= 0 {
+            let path = directory + "/" + Self.segmentName(segmentNumber)
+            try POSIX.truncate(segmentFD, to: segmentSize, path: path)
+            try POSIX.fdatasync(segmentFD, path: path)
+        }
+        try POSIX.truncate(indexFD, to: indexSize, path: indexPath)
+        try POSIX.fdatasync(indexFD, path: indexPath)
+        let fd = open(indexPath, O_RDWR | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError("open", path: indexPath, errno: errno) }
+        // Readers of the old descriptor hold the lock while they use it.
+        let old = shared.withLock { _ in
+            let old = indexFD
+            indexFD = fd
+            return old
+        }
+        close(old)
+        try rotate()
+        fenced = false
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(unicodeScalars.filter { !$0.properties.isWhitespace })
+    }
+}
