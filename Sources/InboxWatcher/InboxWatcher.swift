@@ -94,7 +94,8 @@ public final class InboxWatcher: @unchecked Sendable {
 
     /// Adds the watch on `path`; returns 0 or the errno.
     private func addWatch() -> Int32 {
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
+        let mask = UInt32(
+            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK)
         let wd = inotify_add_watch(inotifyFD, path, mask)
         guard wd >= 0 else { return errno }
         var st = stat()
@@ -137,12 +138,23 @@ public final class InboxWatcher: @unchecked Sendable {
                     }
                     if mask & UInt32(IN_ISDIR) != 0 || nameBytes.isEmpty { continue }
                     let name = FileName(Array(nameBytes))
-                    if InboxFilter.isCandidate(name) { events.append(.file(name)) }
+                    guard InboxFilter.isCandidate(name) else { continue }
+                    // A created entry is reported only if no close event will follow it: symlinks,
+                    // FIFOs, sockets, devices and hard links. A new regular file waits for its close.
+                    if mask & UInt32(IN_CREATE) != 0 && !self.isFinishedOnCreate(name) { continue }
+                    events.append(.file(name))
                 }
             }
             for event in events { handler(event) }
             if let lost { reestablish(reason: lost) }
         }
+    }
+
+    private func isFinishedOnCreate(_ name: FileName) -> Bool {
+        var st = stat()
+        let full = FileName(Array(path.utf8) + [UInt8(ascii: "/")] + name.bytes)
+        guard full.withCString({ lstat($0, &st) }) == 0 else { return false }
+        return st.st_mode & S_IFMT != S_IFREG || st.st_nlink > 1
     }
 
     private func reestablish(reason: String) {
