@@ -34,6 +34,9 @@ public final class InboxWatcher: @unchecked Sendable {
     private var inotifyFD: Int32 = -1
     private var source: (any DispatchSourceRead)?
     private var watch: Int32 = -1
+    /// A watch on the inbox's parent for the inbox's own name: an open descriptor keeps a deleted
+    /// directory's inode alive, so IN_DELETE_SELF alone can come late or never.
+    private var parentWatch: Int32 = -1
     private var watchedIdentity: (dev: UInt64, ino: UInt64)?
     private var retryTimer: (any DispatchSourceTimer)?
     private var lostReported = false
@@ -56,7 +59,12 @@ public final class InboxWatcher: @unchecked Sendable {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw WatchError(operation: "inotify_init1", errno: errno) }
         inotifyFD = fd
-        let result: Int32 = queue.sync { addWatch() }
+        let result: Int32 = queue.sync {
+            let parent = Self.parent(of: path)
+            let mask = UInt32(IN_DELETE | IN_MOVED_FROM | IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+            parentWatch = inotify_add_watch(fd, parent, mask)
+            return addWatch()
+        }
         if result != 0 {
             close(fd)
             inotifyFD = -1
@@ -131,6 +139,15 @@ public final class InboxWatcher: @unchecked Sendable {
                         events.append(.rescan(reason: "inotify event queue overflowed"))
                         continue
                     }
+                    if wd == parentWatch && wd != watch {
+                        guard Array(nameBytes) == Array(self.baseName.utf8) else { continue }
+                        if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
+                            lost = mask & UInt32(IN_DELETE) != 0 ? "the inbox was deleted" : "the inbox was moved away"
+                        } else if mask & UInt32(IN_ISDIR) != 0 {
+                            lost = "a new inbox directory appeared"
+                        }
+                        continue
+                    }
                     guard wd == watch else { continue }  // a watch we already left
                     if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT) != 0 {
                         lost = mask & UInt32(IN_MOVE_SELF) != 0 ? "the inbox was moved away" : "the inbox was deleted"
@@ -148,6 +165,13 @@ public final class InboxWatcher: @unchecked Sendable {
             for event in events { handler(event) }
             if let lost { reestablish(reason: lost) }
         }
+    }
+
+    private var baseName: String { String(path.split(separator: "/").last ?? "") }
+
+    static func parent(of path: String) -> String {
+        let components = path.split(separator: "/").dropLast()
+        return "/" + components.joined(separator: "/")
     }
 
     private func isFinishedOnCreate(_ name: FileName) -> Bool {
@@ -182,7 +206,7 @@ public final class InboxWatcher: @unchecked Sendable {
                 self.retryTimer?.cancel()
                 self.retryTimer = nil
                 self.lostReported = false
-                self.handler(.rescan(reason: "the inbox is back; watching it again"))
+                self.handler(.rescan(reason: "the inbox is back; watching the inbox again"))
             }
         }
         retryTimer = timer

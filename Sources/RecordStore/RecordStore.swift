@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One input's records, ready to append: complete JSON lines, each ending in `\n`.
 public struct StoreEntry: Sendable {
@@ -84,9 +85,13 @@ public final class RecordStore: @unchecked Sendable {
         defer { closedir(dir) }
         var numbers: [UInt32] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
             guard name.hasPrefix("articles-"), name.hasSuffix(".jsonl") else { continue }
-            if let number = UInt32(name.dropFirst(9).dropLast(6)), segmentName(number) == name { numbers.append(number) }
+            if let number = UInt32(name.dropFirst(9).dropLast(6)), segmentName(number) == name {
+                numbers.append(number)
+            }
         }
         return numbers.sorted()
     }
@@ -102,7 +107,8 @@ public final class RecordStore: @unchecked Sendable {
             var report = RecoveryReport()
             (indexFD, indexSize) = try Self.openIndex(directory + "/commits.idx", directory: directory)
             openIndexFD = indexFD
-            let loaded = try Self.loadIndex(fd: indexFD, size: indexSize, path: directory + "/commits.idx", report: &report)
+            let loaded = try Self.loadIndex(
+                fd: indexFD, size: indexSize, path: directory + "/commits.idx", report: &report)
             if loaded.validSize < indexSize {
                 report.truncatedIndexBytes += indexSize - loaded.validSize
                 try POSIX.truncate(indexFD, to: loaded.validSize, path: directory + "/commits.idx")
@@ -116,10 +122,11 @@ public final class RecordStore: @unchecked Sendable {
             var stats = StoreStats()
             var lostEntries = false
             var activeExists = false
-            for number in Set(numbers).union(entries.map(\.segment)).sorted() {
+            let bySegment = Dictionary(grouping: entries, by: \.segment)
+            for number in Set(numbers).union(bySegment.keys).sorted() {
                 let isLast = number == segmentNumber
                 let repaired = try Self.recoverSegment(
-                    number, directory: directory, entries: entries.filter { $0.segment == number },
+                    number, directory: directory, entries: bySegment[number] ?? [],
                     active: isLast, report: &report)
                 if repaired.lostFrom != nil { lostEntries = true }
                 if let lost = repaired.lostFrom {
@@ -134,7 +141,8 @@ public final class RecordStore: @unchecked Sendable {
                 if isLast && repaired.sealed { fenced = true }  // corruption in the active segment: append elsewhere
             }
             if lostEntries {
-                let (newFD, newSize) = try Self.rewriteIndex(entries, path: directory + "/commits.idx", directory: directory)
+                let (newFD, newSize) = try Self.rewriteIndex(
+                    entries, path: directory + "/commits.idx", directory: directory)
                 close(openIndexFD)
                 (indexFD, indexSize) = (newFD, newSize)
                 openIndexFD = newFD
@@ -194,7 +202,11 @@ public final class RecordStore: @unchecked Sendable {
         var fresh: [StoreEntry] = []
         var seen = Set<ContentKey>()
         for entry in entries {
-            if contains(entry.key) || !seen.insert(entry.key).inserted { skipped.append(entry.key) } else { fresh.append(entry) }
+            if contains(entry.key) || !seen.insert(entry.key).inserted {
+                skipped.append(entry.key)
+            } else {
+                fresh.append(entry)
+            }
         }
         guard !fresh.isEmpty else { return skipped }
         let total = fresh.reduce(0) { $0 + $1.lines.count }
@@ -222,7 +234,11 @@ public final class RecordStore: @unchecked Sendable {
             try POSIX.writeAll(indexFD, index, path: indexPath)
             try POSIX.fdatasync(indexFD, path: indexPath)
         } catch {
+            // Nothing of this call is acknowledged: take its bytes back at once (best effort; the
+            // next call repeats it durably) so readers never see records that may vanish again.
             fenced = true
+            _ = ftruncate(segmentFD, off_t(segmentSize))
+            _ = ftruncate(indexFD, off_t(indexSize))
             throw error
         }
         let firstEntry = UInt32((indexSize - IndexEntry.headerSize) / IndexEntry.size)
@@ -232,7 +248,9 @@ public final class RecordStore: @unchecked Sendable {
         let path = indexPath
         shared.withLock { state in
             for (offset, entry) in newEntries.enumerated() {
-                state.keys.insert(entry.key, entry: firstEntry + UInt32(offset)) { Self.readKey(fd: fd, entry: $0, path: path) }
+                state.keys.insert(entry.key, entry: firstEntry + UInt32(offset)) {
+                    Self.readKey(fd: fd, entry: $0, path: path)
+                }
                 state.stats.files += 1
                 state.stats.records += Int(entry.records)
             }
@@ -323,7 +341,9 @@ public final class RecordStore: @unchecked Sendable {
         }
     }
 
-    private static func loadIndex(fd: Int32, size: Int, path: String, report: inout RecoveryReport) throws(StoreError) -> LoadedIndex {
+    private static func loadIndex(fd: Int32, size: Int, path: String, report: inout RecoveryReport) throws(StoreError)
+        -> LoadedIndex
+    {
         let bytes = try POSIX.read(fd, offset: 0, count: size, path: path)
         guard bytes.count >= IndexEntry.headerSize, Array(bytes[0..<IndexEntry.headerSize]) == IndexEntry.header else {
             throw StoreError("open", path: path, detail: "not an ingestd commit index (bad header)")
@@ -340,7 +360,9 @@ public final class RecordStore: @unchecked Sendable {
         while position + IndexEntry.size <= bytes.count {
             if let entry = IndexEntry.decode(bytes, at: position) {
                 if !badRun.isEmpty {
-                    report.problems.append("commits.idx: \(badRun.count) corrupt entr\(badRun.count == 1 ? "y" : "ies") at entry \(badRun[0]) (followed by valid entries)")
+                    report.problems.append(
+                        "commits.idx: \(badRun.count) corrupt entr\(badRun.count == 1 ? "y" : "ies") at entry \(badRun[0]) (followed by valid entries)"
+                    )
                     badRun.removeAll()
                 }
                 loaded.entries.append(entry)
@@ -357,7 +379,9 @@ public final class RecordStore: @unchecked Sendable {
 
     private static func readKey(fd: Int32, entry: UInt32, path: String) -> ContentKey? {
         let offset = IndexEntry.headerSize + Int(entry) * IndexEntry.size
-        guard let bytes = try? POSIX.read(fd, offset: offset, count: 32, path: path), bytes.count == 32 else { return nil }
+        guard let bytes = try? POSIX.read(fd, offset: offset, count: 32, path: path), bytes.count == 32 else {
+            return nil
+        }
         return ContentKey(bytes)
     }
 
@@ -381,7 +405,8 @@ public final class RecordStore: @unchecked Sendable {
         if fd < 0 {
             guard errno == ENOENT else { throw StoreError("open", path: path, errno: errno) }
             if committedEnd > 0 {
-                report.problems.append("\(name): missing, but the index says \(entries.count) committed inputs are in it")
+                report.problems.append(
+                    "\(name): missing, but the index says \(entries.count) committed inputs are in it")
                 result.lostFrom = 0
             }
             return result
@@ -405,7 +430,8 @@ public final class RecordStore: @unchecked Sendable {
         } else if size > committedEnd && !active {
             // Only the active segment takes appends, so bytes past the last commit of a closed segment
             // mean index entries were lost (corrupt): they may be committed records, so keep them.
-            report.problems.append("\(name): \(size - committedEnd) bytes after the last commit of a closed segment (kept)")
+            report.problems.append(
+                "\(name): \(size - committedEnd) bytes after the last commit of a closed segment (kept)")
         } else if size > committedEnd {
             // A torn or unacknowledged append: its inputs are still in the inbox and will be redone.
             report.truncatedBytes += size - committedEnd
@@ -433,9 +459,13 @@ public final class RecordStore: @unchecked Sendable {
             for entry in entries.sorted(by: { $0.offset < $1.offset }) {
                 let start = Int(entry.offset)
                 let end = Int(entry.end)
-                if start != covered { problems.append("\(name): bytes \(covered)..<\(start) are not covered by any commit") }
+                if start != covered {
+                    problems.append("\(name): bytes \(covered)..<\(start) are not covered by any commit")
+                }
                 guard end <= buffer.count else {
-                    problems.append("\(name): input \(entry.key.hex.prefix(12)) ends at \(end), past the end of the file (\(buffer.count))")
+                    problems.append(
+                        "\(name): input \(entry.key.hex.prefix(12)) ends at \(end), past the end of the file (\(buffer.count))"
+                    )
                     covered = max(covered, start)
                     continue
                 }
@@ -443,20 +473,25 @@ public final class RecordStore: @unchecked Sendable {
                 if CRC32C.checksum(range) != entry.rangeCRC {
                     let lineNumber = bytes[0..<start].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
                     problems.append(
-                        "\(name): corrupt records at bytes \(start)..<\(end) (line \(lineNumber)): checksum mismatch for input \(entry.key.hex.prefix(12))")
+                        "\(name): corrupt records at bytes \(start)..<\(end) (line \(lineNumber)): checksum mismatch for input \(entry.key.hex.prefix(12))"
+                    )
                 } else if !range.isEmpty && (range.last != 0x0A || range.first != UInt8(ascii: "{")) {
                     problems.append("\(name): bytes \(start)..<\(end) are not complete JSON lines")
                 }
                 covered = end
             }
-            if covered < buffer.count { problems.append("\(name): \(buffer.count - covered) bytes after the last commit") }
+            if covered < buffer.count {
+                problems.append("\(name): \(buffer.count - covered) bytes after the last commit")
+            }
         }
         return problems
     }
 
     /// Replaces the index with `entries`, numbered densely; returns the new descriptor and size. The
     /// caller closes the old descriptor once this succeeds.
-    private static func rewriteIndex(_ entries: [IndexEntry], path: String, directory: String) throws(StoreError) -> (Int32, Int) {
+    private static func rewriteIndex(
+        _ entries: [IndexEntry], path: String, directory: String
+    ) throws(StoreError) -> (Int32, Int) {
         var bytes = IndexEntry.header
         for entry in entries { entry.encode(into: &bytes) }
         let temp = path + ".new"
@@ -521,7 +556,9 @@ public final class RecordStore: @unchecked Sendable {
             return old
         }
         close(old)
-        try rotate()
+        // A segment holding acknowledged records is closed for good: pages whose write-back
+        // failed may be reported clean later. An empty one has nothing to lose and is reused.
+        if segmentFD < 0 || segmentSize > 0 { try rotate() }
         fenced = false
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import IngestModel
+import Testing
+
+@Suite("JSON Lines encoding")
+struct JSONWriterTests {
+    @Test(
+        "strings are escaped so that one value is one line and parses back exactly",
+        arguments: [
+            "plain", "quote \" and backslash \\", "new\nline and\r\ncarriage", "tab\there", "\u{0}\u{1}\u{1F}\u{7F}",
+            "line sep \u{2028} para sep \u{2029}", "ünïcödé “quotes” — dashes", "emoji 🗞️ and CJK 新闻", "",
+        ])
+    func escaping(_ text: String) throws {
+        var out: [UInt8] = []
+        JSONWriter.appendEscaped(text, to: &out)
+        #expect(!out.contains(0x0A))
+        #expect(!out.contains(0x0D))
+        let decoded = try JSONSerialization.jsonObject(with: Data(out), options: [.fragmentsAllowed]) as? String
+        #expect(decoded == text)
+    }
+
+    @Test("control characters use the short escapes or \\u00XX")
+    func controlEscapes() {
+        var out: [UInt8] = []
+        JSONWriter.appendEscaped("a\nb\u{1}c\u{2028}", to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #""a\nb\u0001c\u2028""#)
+    }
+
+    @Test("a record is one line with every schema field present, in order, null or [] when absent")
+    func recordLine() throws {
+        let source = SourceInfo(
+            file: "a\nb.txt", sha256: String(repeating: "a", count: 64), bytes: 10, format: "text", encoding: "utf-8",
+            receivedAt: "2026-01-01T00:00:00.000Z", parser: "plaintext", parserVersion: "1.0.0", index: 2)
+        var record = ArticleRecord(
+            id: "abc", body: "One.\n\nTwo.", wordCount: 2,
+            fingerprint: Fingerprint(sha256: String(repeating: "b", count: 64), simhash: "0011223344556677"),
+            source: source)
+        record.title = "T"
+        record.listing = ListingPosition(title: "Tag Archives: X", position: 3)
+        var line: [UInt8] = []
+        record.appendJSONLine(to: &line)
+        #expect(line.last == 0x0A)
+        #expect(line.dropLast().contains(0x0A) == false)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+        let expectedKeys = [
+            "id", "schema_version", "title", "published", "published_raw", "updated", "authors", "tags", "keywords",
+            "summary", "body", "headings", "related", "credit", "publisher", "copyright", "language", "word_count",
+            "fingerprint", "listing", "duplicate_of", "warnings", "source",
+        ]
+        #expect(Set(object.keys) == Set(expectedKeys))
+        let text = String(decoding: line, as: UTF8.self)
+        let positions = expectedKeys.map { text.range(of: "\"\($0)\":")!.lowerBound }
+        #expect(positions == positions.sorted())
+        #expect(object["published"] is NSNull)
+        #expect((object["authors"] as? [Any])?.isEmpty == true)
+        #expect((object["listing"] as? [String: Any])?["position"] as? Int == 3)
+        let decoded = try JSONDecoder().decode(ArticleRecord.self, from: Data(line))
+        #expect(decoded == record)
+    }
+
+    @Test(
+        "word counts",
+        arguments: [("", 0), ("one", 1), ("it's a well-known fact", 4), ("Zwei Wörter.", 2), ("  3 000 people ", 3)])
+    func wordCount(_ text: String, _ expected: Int) {
+        #expect(WordCounter.count(text) == expected)
+    }
+}

@@ -1,0 +1,73 @@
+import Dispatch
+import Foundation
+import InboxWatcher
+import Synchronization
+import Testing
+
+@Suite("inbox watcher")
+struct WatcherTests {
+    @Test("file names are escaped for logs and JSON; the raw bytes are kept")
+    func escaping() {
+        #expect(FileName("plain.txt").escaped == "plain.txt")
+        #expect(FileName("ünï.txt").escaped == "ünï.txt")
+        #expect(FileName("a\nb").escaped == "a\\nb")
+        #expect(FileName("back\\slash\t").escaped == "back\\\\slash\\t")
+        #expect(FileName([0x61, 0xFF, 0x62, 0xC3]).escaped == "a\\xffb\\xc3")
+        #expect(FileName([0x61, 0xFF]).bytes == [0x61, 0xFF])
+    }
+
+    @Test(
+        "dotfiles and temporary names are not inputs",
+        arguments: [
+            (".hidden", false), ("a.tmp", false), ("a.part", false), ("a.partial", false), ("a~", false),
+            (".a.swp", false), ("b.swp", false), ("x.crdownload", false), ("news.txt", true), ("tmp.json", true),
+            ("part", true),
+        ])
+    func filter(_ name: String, _ candidate: Bool) {
+        #expect(InboxFilter.isCandidate(FileName(name)) == candidate)
+    }
+
+    @Test("events: close-write and moved-in files are reported; temporary names are not")
+    func events() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watcher-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let seen = Mutex<[InboxWatcher.Event]>([])
+        let watcher = InboxWatcher(path: dir, queue: DispatchQueue(label: "test.watch")) { event in
+            seen.withLock { $0.append(event) }
+        }
+        try watcher.start()
+        defer { watcher.stop() }
+        for name in ["written.txt", "skip.tmp"] {  // one open, write, close each: one close event
+            let fd = open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            #expect(write(fd, "x", 1) == 1)
+            close(fd)
+        }
+        _ = FileManager.default.createFile(atPath: dir + "/../moved-\(UUID().uuidString)", contents: Data("y".utf8))
+        let outside = try FileManager.default.contentsOfDirectory(atPath: dir + "/..").first { $0.hasPrefix("moved-") }!
+        #expect(rename(dir + "/../" + outside, dir + "/moved.txt") == 0)
+        #expect(symlink("/etc/hostname", dir + "/link") == 0)
+        let deadline = Date().addingTimeInterval(5)
+        while seen.withLock({ $0.count }) < 3 && Date() < deadline { usleep(10_000) }
+        usleep(100_000)
+        let events = seen.withLock { $0 }
+        #expect(events == [.file(FileName("written.txt")), .file(FileName("moved.txt")), .file(FileName("link"))])
+    }
+
+    @Test("scanner lists candidates, skips directories and excluded names, and honours the limit")
+    func scanner() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["a", "b", "c", ".d", "e.tmp"] {
+            _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: nil)
+        }
+        let all = try #require(InboxScanner.scan(dir, limit: 10) { $0 == FileName("b") })
+        #expect(Set(all.names) == [FileName("a"), FileName("c")])
+        #expect(all.complete)
+        let limited = try #require(InboxScanner.scan(dir, limit: 1) { _ in false })
+        #expect(limited.names.count == 1)
+        #expect(!limited.complete)
+        #expect(InboxScanner.scan(dir + "/missing", limit: 1) { _ in false } == nil)
+    }
+}
