@@ -30,11 +30,19 @@ let package = Package(
         .target(name: "RecordStore", swiftSettings: strict),
         // inotify on a Dispatch read source. Knows nothing of parsing or the store.
         .target(name: "InboxWatcher", swiftSettings: strict),
+        // libsystemd: sd_notify, the watchdog, the journal.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // Daemon plumbing: sd_notify (readiness, status, watchdog, reload), log handlers (stderr lines, journal).
+        .target(
+            name: "DaemonSupport",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // Configuration, the ingest pipeline and the file lifecycle: wires the modules above.
         .target(
             name: "IngestService",
             dependencies: [
-                "IngestModel", "PageParsing", "RecordStore", "InboxWatcher",
+                "IngestModel", "PageParsing", "RecordStore", "InboxWatcher", "DaemonSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -61,7 +69,8 @@ let package = Package(
         .executableTarget(
             name: "ingest-bench",
             dependencies: [
-                "IngestService",
+                "RecordStore",
+                "ingestd",  // so that building the bench (or `swift run` of it) also builds the daemon it runs
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -71,7 +80,7 @@ let package = Package(
         .testTarget(name: "RecordStoreTests", dependencies: ["RecordStore"], swiftSettings: strict),
         .testTarget(
             name: "IngestServiceTests",
-            dependencies: ["IngestService", "InboxWatcher"],
+            dependencies: ["IngestService", "InboxWatcher", "DaemonSupport"],
             swiftSettings: strict
         ),
         // End-to-end tests: run the real ingestd binary on temporary directories.

@@ -1,3 +1,4 @@
+public import DaemonSupport
 import Dispatch
 import InboxWatcher
 import Logging
@@ -7,88 +8,101 @@ import RecordStore
     import Glibc
 #endif
 
-/// Starts and runs the daemon: checks the directories, recovers the store, watches the inbox,
-/// reconciles periodically, and stops cleanly on SIGTERM/SIGINT.
-public enum Daemon {
-    /// Sets up logging to stderr at the configured level. Call once, before anything logs.
-    public static func bootstrapLogging(level: String) {
-        let parsed = Logger.Level(rawValue: LogLevelName.parse(level) ?? "info") ?? .info
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: parsed) }
+/// The running daemon: checks the directories, recovers the store, watches the inbox, reconciles
+/// periodically, keeps systemd informed (READY, STATUS, WATCHDOG, RELOADING, STOPPING), reloads its
+/// configuration on SIGHUP and stops cleanly on SIGTERM/SIGINT.
+public final class Daemon: @unchecked Sendable {
+    /// Reads the configuration again (file plus command-line overrides, validated) for a reload.
+    public typealias ConfigLoader = @Sendable () throws(ConfigError) -> IngestConfig
+
+    /// Sets up logging: structured journal entries when stderr is the journal, else readable lines.
+    /// Call once, before anything logs. The returned switch changes the level while running.
+    public static func bootstrapLogging(level: String) -> LogLevelSwitch {
+        let levels = LogLevelSwitch(Self.level(level))
+        let journal = JournalLogHandler.stderrIsJournal()
+        LoggingSystem.bootstrap { _ in
+            if journal {
+                return JournalLogHandler(
+                    levels: levels, identifier: "ingestd", fieldPrefix: "INGEST_", errnoKey: "errno_code")
+            }
+            return LineLogHandler(levels: levels)
+        }
+        return levels
+    }
+
+    static func level(_ name: String) -> Logger.Level {
+        Logger.Level(rawValue: LogLevelName.parse(name) ?? "info") ?? .info
+    }
+
+    private let logger = Logger(label: "ingestd")
+    private let notifier = SystemdNotifier()
+    private let levels: LogLevelSwitch
+    private let loadConfig: ConfigLoader
+    private let once: Bool
+    private let builder: RecordBuilder
+    /// Serializes signals, timers and reloads; the state below is touched only here.
+    private let control = DispatchQueue(label: "ingestd.control")
+    private var config: IngestConfig
+    private var store: RecordStore?
+    private var pipeline: IngestPipeline?
+    private var watcher: InboxWatcher?
+    private var reconcileTimer: (any DispatchSourceTimer)?
+    private var timers: [any DispatchSourceTimer] = []
+    private var signalSources: [any DispatchSourceSignal] = []
+    private var heartbeatAnswered = true
+    private var lastStatus = ""
+    private var stopping = false
+
+    public init(
+        config: IngestConfig, levels: LogLevelSwitch, once: Bool, builder: RecordBuilder = RecordBuilder(),
+        reload: @escaping ConfigLoader
+    ) {
+        self.config = config
+        self.levels = levels
+        self.once = once
+        self.builder = builder
+        self.loadConfig = reload
     }
 
     /// Runs until stopped (or, with `once`, until the inbox is empty). Returns the exit code.
-    public static func run(config: IngestConfig, once: Bool, parser: RecordBuilder = RecordBuilder()) -> Int32 {
-        let logger = Logger(label: "ingestd")
-        signal(SIGPIPE, SIG_IGN)
-        signal(SIGXFSZ, SIG_IGN)  // a file-size limit must fail the write (EFBIG), not kill us
-        signal(SIGIO, SIG_IGN)  // lease breaks: we release our read leases at once anyway
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
+    public func run() -> Int32 {
+        for number in [SIGPIPE, SIGXFSZ, SIGIO] { signal(number, SIG_IGN) }  // EFBIG must fail a write, not kill
+        for number in [SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_IGN) }  // handled by Dispatch sources
 
         let store: RecordStore
         let pipeline: IngestPipeline
         do {
-            try prepareDirectories(config)
-            store = try RecordStore(
-                directory: config.storeDirectory, options: .init(segmentMaxBytes: config.segmentMaxBytes))
-            report(store.recovery, logger: logger)
-            pipeline = try IngestPipeline(config: config, store: store, builder: parser, logger: logger, once: once)
-        } catch let error as StoreError {
-            logger.critical("cannot open the store", metadata: ["error": "\(error)"])
-            return 1
+            try Self.prepareDirectories(config)
+            store = try openStoreKeepingSystemdPatient()
+            Self.report(store.recovery, logger: logger)
+            pipeline = try IngestPipeline(config: config, store: store, builder: builder, logger: logger, once: once)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
+            notifier.status("failed to start: \(error)")
             return 1
         }
+        self.store = store
+        self.pipeline = pipeline
 
         let done = DispatchSemaphore(value: 0)
-        let exitCode = ExitCode()
+        let exitCode = ExitCodeBox()
         pipeline.onStop { code in
             exitCode.set(code)
             done.signal()
         }
-
-        let control = DispatchQueue(label: "ingestd.control")
-        var watcher: InboxWatcher?
-        if !once {
-            let w = InboxWatcher(path: config.inbox, queue: DispatchQueue(label: "ingestd.watch")) { event in
-                pipeline.handle(event)
+        let started: Bool = control.sync {
+            if !once {
+                guard startWatching(config.inbox) else { return false }
+                scheduleReconcile()
+                startWatchdog()
             }
-            do { try w.start() } catch {
-                logger.critical("cannot watch the inbox", metadata: ["inbox": "\(config.inbox)", "error": "\(error)"])
-                return 1
-            }
-            watcher = w
+            pipeline.requestRescan()  // after the watch exists: files dropped while we were down
+            installSignalHandlers()
+            startStatusUpdates()
+            notifier.ready(status: statusLine())
+            return true
         }
-        pipeline.requestRescan()  // after the watch exists: files dropped while we were down
-
-        var reconcile: (any DispatchSourceTimer)?
-        if !once && config.reconcileIntervalSeconds > 0 {
-            let timer = DispatchSource.makeTimerSource(queue: control)
-            let interval = DispatchTimeInterval.milliseconds(Int(config.reconcileIntervalSeconds * 1000))
-            timer.schedule(deadline: .now() + interval, repeating: interval)
-            timer.setEventHandler { [watcher] in
-                watcher?.checkIdentity()
-                pipeline.requestRescan()
-            }
-            timer.resume()
-            reconcile = timer
-        }
-
-        var signalSources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            let source = DispatchSource.makeSignalSource(signal: number, queue: control)
-            source.setEventHandler { [watcher] in
-                logger.notice(
-                    "stopping: finishing the batch in flight",
-                    metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
-                watcher?.stop()
-                pipeline.stop()
-            }
-            source.resume()
-            signalSources.append(source)
-        }
-
+        guard started else { return 1 }
         let stats = store.stats
         logger.notice(
             once ? "ingesting the inbox once" : "ready: watching the inbox",
@@ -96,12 +110,16 @@ public enum Daemon {
                 "inbox": "\(config.inbox)", "state_dir": "\(config.stateDirectory)",
                 "config": "\(config.sourcePath ?? "(defaults)")", "records": "\(stats.records)",
                 "segments": "\(stats.segments)", "inputs": "\(stats.files)",
+                "watchdog_s": "\(SystemdNotifier.watchdogInterval().map { String($0) } ?? "off")",
             ])
 
         done.wait()
-        reconcile?.cancel()
-        watcher?.stop()
-        for source in signalSources { source.cancel() }
+        control.sync {
+            for timer in timers { timer.cancel() }
+            reconcileTimer?.cancel()
+            watcher?.stop()
+            for source in signalSources { source.cancel() }
+        }
         let status = pipeline.status
         logger.notice(
             "stopped",
@@ -110,6 +128,27 @@ public enum Daemon {
                 "duplicates": "\(status.filesDuplicate)", "records": "\(status.recordsWritten)",
             ])
         return exitCode.get()
+    }
+
+    // MARK: - Start-up
+
+    /// Opens (and so recovers) the store; while that runs, asks systemd for more start-up time.
+    private func openStoreKeepingSystemdPatient() throws(StoreError) -> RecordStore {
+        var ticker: (any DispatchSourceTimer)?
+        if notifier.isActive {
+            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ingestd.extend-timeout"))
+            let notifier = self.notifier
+            timer.schedule(deadline: .now() + 2, repeating: 5)
+            timer.setEventHandler {
+                notifier.extendTimeout(seconds: 15)
+                notifier.status("recovering the store")
+            }
+            timer.resume()
+            ticker = timer
+        }
+        defer { ticker?.cancel() }
+        return try RecordStore(
+            directory: config.storeDirectory, options: .init(segmentMaxBytes: config.segmentMaxBytes))
     }
 
     /// Creates missing directories and checks that moves out of the inbox are atomic renames.
@@ -157,10 +196,198 @@ public enum Daemon {
             logger.error("store corruption found at start-up", metadata: ["problem": "\(problem)"])
         }
     }
+
+    // MARK: - Watching (on `control`)
+
+    /// Starts a watcher on `inbox`; on failure logs why and returns false.
+    private func startWatching(_ inbox: String) -> Bool {
+        guard let pipeline else { return false }
+        let next = InboxWatcher(path: inbox, queue: DispatchQueue(label: "ingestd.watch")) { event in
+            pipeline.handle(event)
+        }
+        do {
+            try next.start()
+        } catch {
+            logger.critical("cannot watch the inbox", metadata: ["inbox": "\(inbox)", "error": "\(error)"])
+            return false
+        }
+        watcher?.stop()
+        watcher = next
+        return true
+    }
+
+    private func scheduleReconcile() {
+        reconcileTimer?.cancel()
+        reconcileTimer = nil
+        guard config.reconcileIntervalSeconds > 0, let pipeline else { return }
+        let timer = DispatchSource.makeTimerSource(queue: control)
+        let interval = DispatchTimeInterval.milliseconds(Int(config.reconcileIntervalSeconds * 1000))
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [weak self] in
+            self?.watcher?.checkIdentity()
+            pipeline.requestRescan()
+        }
+        timer.resume()
+        reconcileTimer = timer
+    }
+
+    /// Pings the watchdog at half its interval, but only while the pipeline answers heartbeats: a
+    /// wedged pipeline stops the pings and systemd restarts the service.
+    private func startWatchdog() {
+        guard let interval = SystemdNotifier.watchdogInterval(), let pipeline else { return }
+        let timer = DispatchSource.makeTimerSource(queue: control)
+        let period = DispatchTimeInterval.microseconds(Int(interval * 500_000))
+        timer.schedule(deadline: .now() + period, repeating: period)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            if self.heartbeatAnswered {
+                self.notifier.watchdog()
+            } else {
+                self.logger.warning("the pipeline did not answer a heartbeat; not pinging the watchdog")
+            }
+            self.heartbeatAnswered = false
+            pipeline.heartbeat { [weak self] in self?.heartbeatReturned() }
+        }
+        timer.resume()
+        timers.append(timer)
+    }
+
+    /// From any queue: the pipeline answered the last heartbeat.
+    private func heartbeatReturned() {
+        control.async { self.heartbeatAnswered = true }
+    }
+
+    private func startStatusUpdates() {
+        guard notifier.isActive else { return }
+        let timer = DispatchSource.makeTimerSource(queue: control)
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [weak self] in
+            guard let self, !self.stopping else { return }
+            let line = self.statusLine()
+            if line != self.lastStatus {
+                self.lastStatus = line
+                self.notifier.status(line)
+            }
+        }
+        timer.resume()
+        timers.append(timer)
+    }
+
+    /// "watching /srv/ingest/inbox · 1,204 files · 9,876 articles · 0 queued · 3 failed · last 2s ago",
+    /// or "degraded: <why> · …" while the store cannot write.
+    func statusLine() -> String {
+        guard let pipeline else { return "starting" }
+        let status = pipeline.status
+        var parts: [String] = []
+        if let degraded = status.degraded {
+            parts.append("degraded: \(degraded)")
+        } else {
+            parts.append((once ? "ingesting " : "watching ") + config.inbox)
+        }
+        parts.append("\(Self.grouped(status.filesProcessed + status.filesDuplicate)) files")
+        parts.append("\(Self.grouped(status.recordsWritten)) articles")
+        parts.append("\(Self.grouped(status.queued)) queued")
+        parts.append("\(Self.grouped(status.filesFailed)) failed")
+        if let last = status.lastCommitNanoseconds {
+            let seconds = Int((Timestamp.monotonicNanoseconds() - last) / 1_000_000_000)
+            parts.append("last \(Self.duration(seconds)) ago")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = Array(String(value))
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return out
+    }
+
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 120 { return "\(seconds)s" }
+        if seconds < 7200 { return "\(seconds / 60)m" }
+        return "\(seconds / 3600)h"
+    }
+
+    // MARK: - Signals (on `control`)
+
+    private func installSignalHandlers() {
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            let source = DispatchSource.makeSignalSource(signal: number, queue: control)
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                if number == SIGHUP {
+                    self.reload()
+                } else {
+                    self.beginStop(signal: number == SIGTERM ? "SIGTERM" : "SIGINT")
+                }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    private func beginStop(signal name: String) {
+        guard !stopping else { return }
+        stopping = true
+        notifier.stopping()
+        logger.notice("stopping: finishing the batch in flight", metadata: ["signal": "\(name)"])
+        watcher?.stop()
+        pipeline?.stop()
+    }
+
+    /// SIGHUP: re-read the configuration and apply what can change while running; an invalid
+    /// configuration is refused and the running one stays.
+    func reload() {
+        guard !stopping, let pipeline else { return }
+        notifier.reloading()
+        logger.notice("reloading the configuration", metadata: ["config": "\(config.sourcePath ?? "(defaults)")"])
+        defer { notifier.ready(status: statusLine()) }
+        var next: IngestConfig
+        do {
+            next = try loadConfig()
+        } catch {
+            logger.error(
+                "configuration reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
+            return
+        }
+        for (name, old, new) in [
+            ("state_dir", config.stateDirectory, next.stateDirectory), ("socket", config.socketPath, next.socketPath),
+        ]
+        where old != new {
+            logger.warning(
+                "\(name) changes take effect at the next restart; keeping the current one",
+                metadata: ["current": "\(old)", "new": "\(new)"])
+        }
+        next.stateDirectory = config.stateDirectory
+        next.socketPath = config.socketPath
+        if next.inbox != config.inbox && !once {
+            do {
+                try Self.prepareDirectories(next)
+            } catch {
+                logger.error(
+                    "configuration reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
+                return
+            }
+            guard startWatching(next.inbox) else {
+                logger.error("configuration reload refused: cannot watch the new inbox; keeping the running one")
+                return
+            }
+            logger.notice("watching a new inbox", metadata: ["inbox": "\(next.inbox)", "previous": "\(config.inbox)"])
+        }
+        levels.level = Self.level(next.logLevel)
+        pipeline.apply(next)
+        let intervalChanged = next.reconcileIntervalSeconds != config.reconcileIntervalSeconds
+        config = next
+        if intervalChanged && !once { scheduleReconcile() }
+        logger.notice("configuration reloaded", metadata: ["log_level": "\(next.logLevel)", "inbox": "\(next.inbox)"])
+    }
 }
 
 /// The exit code handed from the pipeline's queue to the main thread.
-private final class ExitCode: @unchecked Sendable {
+private final class ExitCodeBox: @unchecked Sendable {
     private var value: Int32 = 0
     private let lock = DispatchQueue(label: "ingestd.exitcode")
     func set(_ code: Int32) { lock.sync { value = code } }

@@ -1,3 +1,4 @@
+import DaemonSupport
 import InboxWatcher
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import DaemonSupport
 import DequeModule
 import Dispatch
 public import InboxWatcher
@@ -23,6 +24,8 @@ public struct PipelineStatus: Sendable, Equatable {
     public var degraded: String?
     public var lastError: String?
     public var lastFileAt: String?
+    /// Monotonic nanoseconds of the last commit, for "last 2s ago".
+    public var lastCommitNanoseconds: UInt64?
 }
 
 /// The ingest pipeline: names in, durable records and moved files out.
@@ -34,7 +37,8 @@ public struct PipelineStatus: Sendable, Equatable {
 /// The pending queue is bounded too: past `max_pending` names are dropped and the inbox is
 /// rescanned once the queue drains.
 public final class IngestPipeline: @unchecked Sendable {
-    private let config: IngestConfig
+    /// Touched only on `intake`; replaced by `apply` on reload.
+    private var config: IngestConfig
     private let store: RecordStore
     private let builder: RecordBuilder
     private let lifecycle: Lifecycle
@@ -87,6 +91,9 @@ public final class IngestPipeline: @unchecked Sendable {
         var items: [BatchItem] = []
         var bytes = 0
         var firstAt: UInt64 = 0
+        /// Settings in force when the batch was sealed (the committer must not read `config`).
+        var processedAction = IngestConfig.ProcessedAction.move
+        var inboxPath = ""
     }
 
     /// - Parameter once: ingest what the inbox holds, then call the stop completion.
@@ -107,6 +114,30 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     public var status: PipelineStatus { statusState.withLock { $0 } }
+
+    /// Applies a reloaded configuration: limits, batching and queue bounds at once; a new inbox
+    /// path is opened and listed. The state directory is fixed for the daemon's lifetime.
+    public func apply(_ new: IngestConfig) {
+        intake.async { [self] in
+            let inboxChanged = new.inbox != config.inbox
+            config = new
+            if inboxChanged {
+                if inboxFD >= 0 { close(inboxFD) }
+                inboxFD = open(new.inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                pending.removeAll()
+                pendingNames.removeAll()
+                deferred.removeAll()
+                needsRescan = true
+            }
+            scheduleDrain()
+        }
+    }
+
+    /// Calls `reply` once both the intake and the commit queue have run a task: proof that the
+    /// pipeline is not wedged. The watchdog pings only after such a reply.
+    public func heartbeat(_ reply: @escaping @Sendable () -> Void) {
+        intake.async { [committer] in committer.async { reply() } }
+    }
 
     // MARK: - Inputs
 
@@ -346,13 +377,16 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         batchTimer?.cancel()
         batchTimer = nil
-        let sealed = batch
+        var sealed = batch
+        sealed.processedAction = config.processedAction
+        sealed.inboxPath = config.inbox
         batch = Batch()
         commitBusy = true
         let inboxFD = self.inboxFD
+        let toCommit = sealed
         committer.async { [self] in
-            let result = commit(sealed, inboxFD: inboxFD)
-            intake.async { [self] in completed(sealed, result) }
+            let result = commit(toCommit, inboxFD: inboxFD)
+            intake.async { [self] in completed(toCommit, result) }
         }
     }
 
@@ -393,7 +427,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 fallthrough
             case .duplicate:
                 if case .duplicate = item.outcome { duplicates.insert(item.name) }
-                if let error = lifecycle.finishProcessed(item.name, inboxFD: inboxFD) {
+                if let error = lifecycle.finishProcessed(item.name, inboxFD: inboxFD, action: batch.processedAction) {
                     moveErrors[item.name] = error
                 } else {
                     movedProcessed = true
@@ -407,7 +441,8 @@ public final class IngestPipeline: @unchecked Sendable {
             }
         }
         if let error = lifecycle.syncDirectories(
-            inboxFD: inboxFD, movedProcessed: movedProcessed, movedFailed: movedFailed)
+            inboxFD: inboxFD, inboxPath: batch.inboxPath,
+            movedProcessed: movedProcessed && batch.processedAction == .move, movedFailed: movedFailed)
         {
             logger.error("cannot sync directories after moving inputs", metadata: ["error": "\(error)"])
         }
@@ -465,11 +500,15 @@ public final class IngestPipeline: @unchecked Sendable {
                 metadata["records"] = "0"
                 metadata["reason"] = "\(reason.code)"
                 metadata["detail"] = "\(reason.message)"
-                if let code = reason.errno { metadata["errno"] = "\(POSIX.errnoName(code))" }
+                if let code = reason.errno {
+                    metadata["errno"] = "\(POSIX.errnoName(code))"
+                    metadata["errno_code"] = "\(code)"
+                }
                 message = "failed"
             }
             if let code = moveErrors[item.name] {
-                metadata["move_errno"] = "\(POSIX.errnoName(code))"
+                metadata["errno"] = "\(POSIX.errnoName(code))"
+                metadata["errno_code"] = "\(code)"
                 logger.error("\(message), but it could not be moved out of the inbox", metadata: metadata)
             } else if case .failed = item.outcome {
                 logger.warning(message, metadata: metadata)
@@ -478,7 +517,9 @@ public final class IngestPipeline: @unchecked Sendable {
             }
         }
         let now = Timestamp.iso8601(Timestamp.now())
+        let committedAt = Timestamp.monotonicNanoseconds()
         statusState.withLock {
+            $0.lastCommitNanoseconds = committedAt
             $0.filesProcessed += processed
             $0.filesFailed += failed
             $0.filesDuplicate += duplicate

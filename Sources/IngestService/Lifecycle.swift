@@ -1,3 +1,4 @@
+import DaemonSupport
 import InboxWatcher
 import IngestModel
 import RecordStore
@@ -32,8 +33,8 @@ final class Lifecycle {
     }
 
     /// Moves (or deletes) a processed input. Returns the errno on failure.
-    func finishProcessed(_ name: FileName, inboxFD: Int32) -> Int32? {
-        switch config.processedAction {
+    func finishProcessed(_ name: FileName, inboxFD: Int32, action: IngestConfig.ProcessedAction) -> Int32? {
+        switch action {
         case .delete:
             return name.withCString { unlinkat(inboxFD, $0, 0) } == 0 ? nil : errno
         case .move:
@@ -115,13 +116,11 @@ final class Lifecycle {
     }
 
     /// Makes the renames of a batch durable.
-    func syncDirectories(inboxFD: Int32, movedProcessed: Bool, movedFailed: Bool) -> StoreError? {
+    func syncDirectories(inboxFD: Int32, inboxPath: String, movedProcessed: Bool, movedFailed: Bool) -> StoreError? {
         do {
-            if movedProcessed && config.processedAction == .move {
-                try POSIX.syncDirectory(fd: processedFD, path: config.processedDirectory)
-            }
+            if movedProcessed { try POSIX.syncDirectory(fd: processedFD, path: config.processedDirectory) }
             if movedFailed { try POSIX.syncDirectory(fd: failedFD, path: config.failedDirectory) }
-            try POSIX.syncDirectory(fd: inboxFD, path: config.inbox)
+            try POSIX.syncDirectory(fd: inboxFD, path: inboxPath)
             return nil
         } catch {
             return error

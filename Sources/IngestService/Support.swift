@@ -1,3 +1,4 @@
+import DaemonSupport
 import InboxWatcher
 import IngestModel
 

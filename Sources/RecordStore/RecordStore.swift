@@ -291,8 +291,19 @@ public final class RecordStore: @unchecked Sendable {
         let path = directory + "/LOCK"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError("open", path: path, errno: errno) }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let code = errno
+        // Retry briefly: a process forking at that moment (before its exec closes the descriptor)
+        // can hold a lock that is really free, as can a predecessor that is just dying.
+        var code: Int32 = 0
+        for _ in 0..<50 {
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                code = 0
+                break
+            }
+            code = errno
+            if code != EWOULDBLOCK { break }
+            usleep(20_000)
+        }
+        if code != 0 {
             let holder = (try? POSIX.readAll(fd, path: path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
             close(fd)
             let pid = holder.trimmingSpaces

@@ -39,21 +39,29 @@ struct Run: ParsableCommand {
     var logLevel: String?
 
     func run() throws {
-        var settings: IngestConfig
+        let settings: IngestConfig
         do {
-            settings = try ConfigLocator.load(explicit: config)
-            if let inbox { settings.inbox = inbox }
-            if let stateDir { settings.stateDirectory = stateDir }
-            if let socket { settings.socketPath = socket }
-            if let logLevel { settings.logLevel = logLevel }
-            settings = try settings.validated()
+            settings = try load()
         } catch {
             FileHandleWriter.stderr("ingestd: configuration error: \(error)\n")
             throw ExitCode(78)  // EX_CONFIG: systemd should not restart into the same mistake
         }
-        Daemon.bootstrapLogging(level: settings.logLevel)
-        let code = Daemon.run(config: settings, once: once)
+        let levels = Daemon.bootstrapLogging(level: settings.logLevel)
+        let command = self
+        let daemon = Daemon(config: settings, levels: levels, once: once) { () throws(ConfigError) in try command.load()
+        }
+        let code = daemon.run()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The configuration file with this command line's overrides, validated.
+    func load() throws(ConfigError) -> IngestConfig {
+        var settings = try ConfigLocator.load(explicit: config)
+        if let inbox { settings.inbox = inbox }
+        if let stateDir { settings.stateDirectory = stateDir }
+        if let socket { settings.socketPath = socket }
+        if let logLevel { settings.logLevel = logLevel }
+        return try settings.validated()
     }
 }
 

@@ -2,21 +2,37 @@ public import Logging
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+    public import Glibc
 #endif
+
+/// The log level shared by every handler, changeable while running (configuration reload).
+public final class LogLevelSwitch: Sendable {
+    private let raw: Atomic<Int>
+    private static let order: [Logger.Level] = [.trace, .debug, .info, .notice, .warning, .error, .critical]
+
+    public init(_ level: Logger.Level) { raw = Atomic(Self.order.firstIndex(of: level) ?? 2) }
+
+    public var level: Logger.Level {
+        get { Self.order[raw.load(ordering: .relaxed)] }
+        set { raw.store(Self.order.firstIndex(of: newValue) ?? 2, ordering: .relaxed) }
+    }
+}
 
 /// A swift-log handler writing one readable line per event to stderr, with metadata as
 /// `key=value` pairs (values quoted and escaped when needed), so that both people and log
 /// shippers can read it: `2026-11-22T10:51:40.123Z info file processed file="a.txt" records=3`.
 public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
-    private let label: String
+    private let levels: LogLevelSwitch
     private static let writeLock = Mutex(())
 
-    public init(label: String, level: Logger.Level) {
-        self.label = label
-        self.logLevel = level
+    public init(levels: LogLevelSwitch) {
+        self.levels = levels
+    }
+
+    public var logLevel: Logger.Level {
+        get { levels.level }
+        set { levels.level = newValue }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -25,18 +41,26 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = Timestamp.iso8601(Timestamp.now()) + " " + event.level.rawValue + " " + event.message.description
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += " " + key + "=" + Self.quote(value.description)
+        Self.write(Self.line(level: event.level, message: event.message.description, metadata: merged))
+    }
+
+    /// `TIME LEVEL MESSAGE key=value …` with a trailing newline.
+    static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        var line = Timestamp.nowISO8601() + " " + level.rawValue + " " + message
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            line += " " + key + "=" + quote(value.description)
         }
-        line += "\n"
+        return line + "\n"
+    }
+
+    static func write(_ line: String) {
         Self.writeLock.withLock { _ in
             var bytes = Array(line.utf8)
             bytes.withUnsafeMutableBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                    let n = Glibc.write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 && errno == EINTR { continue }
                     if n <= 0 { return }
                     offset += n
@@ -80,7 +104,7 @@ public enum Timestamp {
     public static func nowISO8601() -> String { iso8601(now()) }
 
     /// Seconds and nanoseconds since the epoch.
-    static func now() -> timespec {
+    public static func now() -> timespec {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return ts
@@ -94,7 +118,7 @@ public enum Timestamp {
     }
 
     /// `2026-11-22T10:51:40.123Z`.
-    static func iso8601(_ ts: timespec) -> String {
+    public static func iso8601(_ ts: timespec) -> String {
         var seconds = ts.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
