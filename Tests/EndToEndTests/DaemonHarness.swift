@@ -37,6 +37,29 @@ final class TempTree {
         _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
     }
 
+    /// Entries in `directory` (without "." and ".."), counted with readdir: cheap enough to poll.
+    func count(_ directory: String) -> Int {
+        guard let dir = opendir(directory) else { return 0 }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                raw[0] == 0x2E && (raw[1] == 0 || (raw[1] == 0x2E && raw[2] == 0))
+            }
+            if !isDot { count += 1 }
+        }
+        return count
+    }
+
+    /// Writes `contents` with one open/write/close.
+    func writeFast(_ path: String, _ contents: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        precondition(fd >= 0, "cannot create \(path)")
+        let bytes = Array(contents.utf8)
+        precondition(Glibc.write(fd, bytes, bytes.count) == bytes.count)
+        close(fd)
+    }
+
     func names(_ directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
     }
