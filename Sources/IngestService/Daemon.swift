@@ -284,8 +284,8 @@ public final class Daemon: @unchecked Sendable {
         } else {
             parts.append((once ? "ingesting " : "watching ") + config.inbox)
         }
-        parts.append("\(Self.grouped(status.filesProcessed + status.filesDuplicate)) files")
-        parts.append("\(Self.grouped(status.recordsWritten)) articles")
+        parts.append(Self.count(status.filesProcessed + status.filesDuplicate, "file"))
+        parts.append(Self.count(status.recordsWritten, "article"))
         parts.append("\(Self.grouped(status.queued)) queued")
         parts.append("\(Self.grouped(status.filesFailed)) failed")
         if let last = status.lastCommitNanoseconds {
@@ -293,6 +293,10 @@ public final class Daemon: @unchecked Sendable {
             parts.append("last \(Self.duration(seconds)) ago")
         }
         return parts.joined(separator: " · ")
+    }
+
+    static func count(_ value: Int, _ noun: String) -> String {
+        grouped(value) + " " + noun + (value == 1 ? "" : "s")
     }
 
     static func grouped(_ value: Int) -> String {

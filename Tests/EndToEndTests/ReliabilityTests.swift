@@ -189,7 +189,8 @@ struct ReliabilityTests {
 }
 
 /// An LD_PRELOAD library that fails `write` or `fdatasync` on the store's files while the file
-/// named by `$INGESTD_TEST_FAULT` exists; it holds `CALL:ERRNO` (e.g. `write:ENOSPC`).
+/// named by `$INGESTD_TEST_FAULT` exists; it holds `CALL:ERRNO` (e.g. `write:ENOSPC`), or
+/// `CALL:HANG` to block the call forever.
 enum FaultShim {
     static let source = #"""
         #define _GNU_SOURCE
@@ -216,6 +217,7 @@ enum FaultShim {
             if (len < 0) return 0;
             target[len] = 0;
             if (!strstr(target, "/store/")) return 0;
+            if (strncmp(spec + n + 1, "HANG", 4) == 0) for (;;) pause();  /* a disk that never answers */
             return strncmp(spec + n + 1, "ENOSPC", 6) == 0 ? ENOSPC : EIO;
         }
 
