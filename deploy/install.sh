@@ -4,6 +4,7 @@
 #   sudo deploy/install.sh            build, install, create the user and directories, daemon-reload
 #   deploy/install.sh --dry-run       print what would be done
 #   DESTDIR=/tmp/pkg deploy/install.sh --no-build --no-activate    stage files for a package
+#   deploy/install.sh --bin-dir DIR   install binaries already built in DIR (implies --no-build)
 #
 # PREFIX (default /usr/local) and DESTDIR are honoured. An existing /etc/ingestd/ingestd.yaml is
 # kept; the new default is written beside it as ingestd.yaml.dist.
@@ -12,13 +13,15 @@ cd "$(dirname "$0")/.."
 
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
-build=1 activate=1 dry=0
-for arg in "$@"; do
+build=1 activate=1 dry=0 bin=""
+while (($#)); do
+  arg=$1; shift
   case "$arg" in
     --no-build) build=0 ;;
+    --bin-dir) bin=$1; build=0; shift ;;
     --no-activate) activate=0 ;;
     --dry-run) dry=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -29,7 +32,10 @@ if ((build)); then
   run swift build -c release --product ingestd
   run swift build -c release --product ingestctl
 fi
-bin=$(swift build -c release --show-bin-path)
+[ -n "$bin" ] || bin=$(swift build -c release --show-bin-path)
+for tool in ingestd ingestctl; do
+  [ -x "$bin/$tool" ] || ((dry)) || { echo "install.sh: $bin/$tool is not built" >&2; exit 1; }
+done
 
 run install -d "$DESTDIR$PREFIX/bin" "$DESTDIR/etc/ingestd" "$DESTDIR/etc/systemd/system" \
   "$DESTDIR/etc/sysusers.d" "$DESTDIR/etc/tmpfiles.d" "$DESTDIR$PREFIX/share/doc/ingestd"

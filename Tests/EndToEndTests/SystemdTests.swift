@@ -269,3 +269,34 @@ final class UserManager {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+@Suite("install script")
+struct InstallScriptTests {
+    @Test("deploy/install.sh stages binaries, config, unit, sysusers and tmpfiles into DESTDIR")
+    func stagedInstall() throws {
+        let tree = TempTree()
+        let destdir = tree.path("root")
+        let binDir = URL(fileURLWithPath: DaemonProcess.binary).deletingLastPathComponent().path
+        let result = UserManager.run(
+            "/bin/bash", [UserManager.packageRoot + "/deploy/install.sh", "--bin-dir", binDir, "--no-activate"],
+            environment: ["DESTDIR": destdir, "PREFIX": "/opt/ingestd"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("systemctl enable --now ingestd"))
+        for path in ["/opt/ingestd/bin/ingestd", "/opt/ingestd/bin/ingestctl"] {
+            #expect(FileManager.default.isExecutableFile(atPath: destdir + path), "\(path)")
+        }
+        let unit = try String(contentsOfFile: destdir + "/etc/systemd/system/ingestd.service", encoding: .utf8)
+        #expect(unit.contains("ExecStart=/opt/ingestd/bin/ingestd --config /etc/ingestd/ingestd.yaml"))
+        #expect(FileManager.default.fileExists(atPath: destdir + "/etc/ingestd/ingestd.yaml"))
+        #expect(FileManager.default.fileExists(atPath: destdir + "/etc/sysusers.d/ingestd.conf"))
+        #expect(FileManager.default.fileExists(atPath: destdir + "/etc/tmpfiles.d/ingestd.conf"))
+        // A second install keeps the operator's edited config and puts the new default beside it.
+        tree.write(destdir + "/etc/ingestd/ingestd.yaml", "inbox: /edited\n")
+        let again = UserManager.run(
+            "/bin/bash", [UserManager.packageRoot + "/deploy/install.sh", "--bin-dir", binDir, "--no-activate"],
+            environment: ["DESTDIR": destdir, "PREFIX": "/opt/ingestd"])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(try String(contentsOfFile: destdir + "/etc/ingestd/ingestd.yaml", encoding: .utf8) == "inbox: /edited\n")
+        #expect(FileManager.default.fileExists(atPath: destdir + "/etc/ingestd/ingestd.yaml.dist"))
+    }
+}
