@@ -38,11 +38,15 @@ let package = Package(
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // The control protocol: request and response types, decoding rules. No I/O.
+        .target(name: "ControlProtocol", swiftSettings: strict),
+        // The control socket: a Unix stream socket on Dispatch, with limits and peer credentials.
+        .target(name: "ControlServer", dependencies: ["ControlProtocol"], swiftSettings: strict),
         // Configuration, the ingest pipeline and the file lifecycle: wires the modules above.
         .target(
             name: "IngestService",
             dependencies: [
-                "IngestModel", "PageParsing", "RecordStore", "InboxWatcher", "DaemonSupport",
+                "IngestModel", "PageParsing", "RecordStore", "InboxWatcher", "DaemonSupport", "ControlServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -61,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "ingestctl",
             dependencies: [
-                "RecordStore",
+                "RecordStore", "ControlProtocol", "IngestService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

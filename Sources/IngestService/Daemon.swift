@@ -1,3 +1,4 @@
+import ControlServer
 public import DaemonSupport
 import Dispatch
 import InboxWatcher
@@ -34,17 +35,19 @@ public final class Daemon: @unchecked Sendable {
         Logger.Level(rawValue: LogLevelName.parse(name) ?? "info") ?? .info
     }
 
-    private let logger = Logger(label: "ingestd")
+    let logger = Logger(label: "ingestd")
     private let notifier = SystemdNotifier()
     private let levels: LogLevelSwitch
     private let loadConfig: ConfigLoader
     private let once: Bool
     private let builder: RecordBuilder
     /// Serializes signals, timers and reloads; the state below is touched only here.
-    private let control = DispatchQueue(label: "ingestd.control")
-    private var config: IngestConfig
-    private var store: RecordStore?
-    private var pipeline: IngestPipeline?
+    let control = DispatchQueue(label: "ingestd.control")
+    var config: IngestConfig
+    private(set) var store: RecordStore?
+    private(set) var pipeline: IngestPipeline?
+    private var server: ControlServer?
+    let startedAt = Timestamp.monotonicNanoseconds()
     private var watcher: InboxWatcher?
     private var reconcileTimer: (any DispatchSourceTimer)?
     private var timers: [any DispatchSourceTimer] = []
@@ -83,6 +86,24 @@ public final class Daemon: @unchecked Sendable {
         }
         self.store = store
         self.pipeline = pipeline
+        if !once {
+            var limits = ControlServer.Limits()
+            limits.maxConnections = config.controlMaxConnections
+            limits.maxRequestBytes = config.controlMaxRequestBytes
+            limits.readTimeoutSeconds = config.controlReadTimeoutSeconds
+            let server = ControlServer(path: config.socketPath, limits: limits, handler: self)
+            do {
+                try server.start()
+            } catch {
+                logger.critical(
+                    "cannot open the control socket", metadata: ["socket": "\(config.socketPath)", "error": "\(error)"])
+                return 1
+            }
+            let logger = self.logger
+            server.onRefusal { message in logger.warning("\(message)") }
+            pipeline.observeCommittedLines(wants: { server.hasStreams }, deliver: { server.broadcast($0) })
+            self.server = server
+        }
 
         let done = DispatchSemaphore(value: 0)
         let exitCode = ExitCodeBox()
@@ -120,6 +141,7 @@ public final class Daemon: @unchecked Sendable {
             watcher?.stop()
             for source in signalSources { source.cancel() }
         }
+        server?.stop()
         let status = pipeline.status
         logger.notice(
             "stopped",
@@ -281,6 +303,8 @@ public final class Daemon: @unchecked Sendable {
         var parts: [String] = []
         if let degraded = status.degraded {
             parts.append("degraded: \(degraded)")
+        } else if status.paused {
+            parts.append("paused: not taking files from " + config.inbox)
         } else {
             parts.append((once ? "ingesting " : "watching ") + config.inbox)
         }
@@ -333,6 +357,9 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
+    /// True once a stop signal arrived. Safe from any queue but `control`.
+    var isStopping: Bool { control.sync { stopping } }
+
     private func beginStop(signal name: String) {
         guard !stopping else { return }
         stopping = true
@@ -344,8 +371,14 @@ public final class Daemon: @unchecked Sendable {
 
     /// SIGHUP: re-read the configuration and apply what can change while running; an invalid
     /// configuration is refused and the running one stays.
-    func reload() {
-        guard !stopping, let pipeline else { return }
+    enum ReloadOutcome {
+        case applied
+        case refused(String)
+    }
+
+    @discardableResult
+    func reload() -> ReloadOutcome {
+        guard !stopping, let pipeline else { return .refused("the daemon is stopping") }
         notifier.reloading()
         logger.notice("reloading the configuration", metadata: ["config": "\(config.sourcePath ?? "(defaults)")"])
         defer { notifier.ready(status: statusLine()) }
@@ -355,7 +388,7 @@ public final class Daemon: @unchecked Sendable {
         } catch {
             logger.error(
                 "configuration reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
-            return
+            return .refused("\(error)")
         }
         for (name, old, new) in [
             ("state_dir", config.stateDirectory, next.stateDirectory), ("socket", config.socketPath, next.socketPath),
@@ -373,11 +406,11 @@ public final class Daemon: @unchecked Sendable {
             } catch {
                 logger.error(
                     "configuration reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
-                return
+                return .refused("\(error)")
             }
             guard startWatching(next.inbox) else {
                 logger.error("configuration reload refused: cannot watch the new inbox; keeping the running one")
-                return
+                return .refused("cannot watch the new inbox \(next.inbox)")
             }
             logger.notice("watching a new inbox", metadata: ["inbox": "\(next.inbox)", "previous": "\(config.inbox)"])
         }
@@ -387,6 +420,7 @@ public final class Daemon: @unchecked Sendable {
         config = next
         if intervalChanged && !once { scheduleReconcile() }
         logger.notice("configuration reloaded", metadata: ["log_level": "\(next.logLevel)", "inbox": "\(next.inbox)"])
+        return .applied
     }
 }
 

@@ -34,6 +34,12 @@ public struct IngestConfig: Sendable, Equatable {
     public var maxPending = 4096
     /// trace, debug, info, notice, warning, error or critical.
     public var logLevel = "info"
+    /// Members of this group may use the control commands that change anything (besides root and
+    /// the daemon's own user).
+    public var controlAdminGroup: String?
+    public var controlMaxConnections = 64
+    public var controlMaxRequestBytes = 64 * 1024
+    public var controlReadTimeoutSeconds = 5.0
     /// The file this configuration was read from, if any.
     public var sourcePath: String?
 
@@ -77,9 +83,11 @@ public struct IngestConfig: Sendable, Equatable {
             ("max_file_bytes", maxFileBytes), ("commit.max_files", commitMaxFiles),
             ("commit.max_bytes", commitMaxBytes), ("store.segment_max_bytes", segmentMaxBytes),
             ("max_pending", maxPending),
+            ("control.max_connections", controlMaxConnections), ("control.max_request_bytes", controlMaxRequestBytes),
         ] where value <= 0 {
             throw ConfigError("\(name) must be positive (got \(value))")
         }
+        if controlReadTimeoutSeconds <= 0 { throw ConfigError("control.read_timeout must be positive") }
         if reconcileIntervalSeconds < 0 || settleSeconds < 0 || commitMaxDelayMilliseconds < 0 {
             throw ConfigError("intervals must not be negative")
         }
@@ -163,7 +171,11 @@ private struct KeyReader {
             case "commit.max_delay_ms": config.commitMaxDelayMilliseconds = try number(value, path)
             case "store.segment_max_bytes": config.segmentMaxBytes = try int(value, path)
             case "log.level": config.logLevel = try string(value, path)
-            case "commit", "store", "log":
+            case "control.admin_group": config.controlAdminGroup = try string(value, path)
+            case "control.max_connections": config.controlMaxConnections = try int(value, path)
+            case "control.max_request_bytes": config.controlMaxRequestBytes = try int(value, path)
+            case "control.read_timeout": config.controlReadTimeoutSeconds = try number(value, path)
+            case "commit", "store", "log", "control":
                 guard let nested = value as? [String: Any] else {
                     throw ConfigError("\(origin): \(path) must be a mapping")
                 }

@@ -26,6 +26,8 @@ public struct PipelineStatus: Sendable, Equatable {
     public var lastFileAt: String?
     /// Monotonic nanoseconds of the last commit, for "last 2s ago".
     public var lastCommitNanoseconds: UInt64?
+    /// Not taking new files (the operator paused ingest).
+    public var paused = false
 }
 
 /// The ingest pipeline: names in, durable records and moved files out.
@@ -47,6 +49,14 @@ public final class IngestPipeline: @unchecked Sendable {
     private let intake = DispatchQueue(label: "ingestd.intake")
     private let committer = DispatchQueue(label: "ingestd.commit")
     private let statusState = Mutex(PipelineStatus())
+    let metrics = Metrics()
+    private let lineObserver = Mutex<LineObserver?>(nil)
+
+    /// Receives the lines of each commit once durable (for `tail`), if `wants()` says so.
+    struct LineObserver {
+        var wants: @Sendable () -> Bool
+        var deliver: @Sendable ([UInt8]) -> Void
+    }
 
     // Intake state: touched only on `intake`.
     private var inboxFD: Int32 = -1
@@ -66,6 +76,7 @@ public final class IngestPipeline: @unchecked Sendable {
     private var retryDelay = 0.0
     private var waitingForRetry = false
     private var onceFailed = false
+    private var paused = false
 
     private struct PendingName {
         var name: FileName
@@ -133,6 +144,29 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
+    /// Stops taking new files; the batch already taken is committed. Events keep being queued
+    /// (within `max_pending`; past it a rescan after `resume` finds the rest).
+    public func pause() {
+        intake.async { [self] in
+            paused = true
+            statusState.withLock { $0.paused = true }
+            closeBatchIfReady(force: true)
+        }
+    }
+
+    public func resume() {
+        intake.async { [self] in
+            paused = false
+            statusState.withLock { $0.paused = false }
+            scheduleDrain()
+        }
+    }
+
+    /// Hands each commit's lines, once durable, to `deliver` while `wants()` is true.
+    func observeCommittedLines(wants: @escaping @Sendable () -> Bool, deliver: @escaping @Sendable ([UInt8]) -> Void) {
+        lineObserver.withLock { $0 = LineObserver(wants: wants, deliver: deliver) }
+    }
+
     /// Calls `reply` once both the intake and the commit queue have run a task: proof that the
     /// pipeline is not wedged. The watchdog pings only after such a reply.
     public func heartbeat(_ reply: @escaping @Sendable () -> Void) {
@@ -161,9 +195,10 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Lists the inbox again (start-up, periodic reconcile).
-    public func requestRescan() {
+    /// Lists the inbox again (start-up, periodic reconcile, an operator's request).
+    public func requestRescan(reason: String? = nil) {
         intake.async { [self] in
+            if let reason { logger.info("rescanning the inbox", metadata: ["reason": "\(reason)"]) }
             needsRescan = true
             scheduleDrain()
         }
@@ -211,6 +246,10 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     private func drain() {
+        if paused {
+            closeBatchIfReady(force: true)  // the batch already taken still commits
+            return
+        }
         guard !stopping, !waitingForRetry else { return }
         var taken = 0
         while taken < 64 {
@@ -410,20 +449,32 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Runs on `committer`: append durably, then move the inputs and sync the directories.
     private func commit(_ batch: Batch, inboxFD: Int32) -> CommitResult {
-        let entries = batch.items.compactMap { item -> StoreEntry? in
-            if case .records(let entry) = item.outcome { return entry }
-            return nil
+        var entries: [StoreEntry] = []
+        var entryItems: [Int] = []  // batch item of each entry
+        for (position, item) in batch.items.enumerated() {
+            if case .records(let entry) = item.outcome {
+                entries.append(entry)
+                entryItems.append(position)
+            }
         }
-        let skipped: Set<ContentKey>
-        do { skipped = Set(try store.append(entries)) } catch { return .storeFailed(error) }
+        let skippedEntries: [Int]
+        do { skippedEntries = try store.append(entries) } catch { return .storeFailed(error) }
+        let skippedItems = Set(skippedEntries.map { entryItems[$0] })
+        if let observer = lineObserver.withLock({ $0 }), observer.wants() {
+            var lines: [UInt8] = []
+            for (index, entry) in entries.enumerated() where !skippedItems.contains(entryItems[index]) {
+                lines += entry.lines
+            }
+            if !lines.isEmpty { observer.deliver(lines) }
+        }
         var moveErrors: [FileName: Int32] = [:]
         var duplicates = Set<FileName>()
         var movedProcessed = false
         var movedFailed = false
-        for item in batch.items {
+        for (position, item) in batch.items.enumerated() {
             switch item.outcome {
-            case .records(let entry):
-                if skipped.contains(entry.key) { duplicates.insert(item.name) }
+            case .records:
+                if skippedItems.contains(position) { duplicates.insert(item.name) }
                 fallthrough
             case .duplicate:
                 if case .duplicate = item.outcome { duplicates.insert(item.name) }
@@ -476,8 +527,10 @@ public final class IngestPipeline: @unchecked Sendable {
         _ batch: Batch, moveErrors: [FileName: Int32], duplicates: Set<FileName>, durableAt: UInt64
     ) {
         var processed = 0, failed = 0, duplicate = 0, records = 0
+        var latencies: [Double] = []
         for item in batch.items {
             let ms = Double(durableAt - item.takenAt) / 1e6
+            if case .failed = item.outcome {} else { latencies.append(Double(durableAt - item.queuedAt) / 1e6) }
             var metadata: Logger.Metadata = [
                 "file": "\(item.name.escaped)", "ms": "\(Self.format(ms))",
             ]
@@ -518,6 +571,8 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         let now = Timestamp.iso8601(Timestamp.now())
         let committedAt = Timestamp.monotonicNanoseconds()
+        metrics.recordCommit(
+            files: processed + duplicate + failed, records: records, latenciesMilliseconds: latencies, now: committedAt)
         statusState.withLock {
             $0.lastCommitNanoseconds = committedAt
             $0.filesProcessed += processed

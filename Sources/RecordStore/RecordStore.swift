@@ -68,6 +68,14 @@ public final class RecordStore: @unchecked Sendable {
     private struct Shared {
         var keys = KeySet()
         var stats = StoreStats()
+        /// What is acknowledged: the index length and the active segment's committed length.
+        var committed = CommittedExtent()
+    }
+
+    struct CommittedExtent {
+        var indexSize = IndexEntry.headerSize
+        var segment: UInt32 = 0
+        var segmentSize = 0
     }
     private let shared = Mutex(Shared())
 
@@ -163,9 +171,11 @@ public final class RecordStore: @unchecked Sendable {
                 segmentFD = try Self.openSegment(directory, segmentNumber, create: false)
             }
             recovery = report
+            let extent = CommittedExtent(indexSize: indexSize, segment: segmentNumber, segmentSize: segmentSize)
             shared.withLock {
                 $0.keys = keys
                 $0.stats = stats
+                $0.committed = extent
             }
         } catch {
             if openIndexFD >= 0 { close(openIndexFD) }
@@ -193,17 +203,18 @@ public final class RecordStore: @unchecked Sendable {
     public var stats: StoreStats { shared.withLock { $0.stats } }
 
     /// Appends the entries and makes them durable: when this returns, every line is on disk and
-    /// indexed. Entries whose key is already committed are skipped and returned.
+    /// indexed. Entries whose key is already committed, or repeats an earlier entry of the same
+    /// call, are skipped: their positions in `entries` are returned.
     /// On error nothing of this call is acknowledged; the next call first repairs the store.
     @discardableResult
-    public func append(_ entries: [StoreEntry]) throws(StoreError) -> [ContentKey] {
+    public func append(_ entries: [StoreEntry]) throws(StoreError) -> [Int] {
         if fenced { try unfence() }
-        var skipped: [ContentKey] = []
+        var skipped: [Int] = []
         var fresh: [StoreEntry] = []
         var seen = Set<ContentKey>()
-        for entry in entries {
+        for (position, entry) in entries.enumerated() {
             if contains(entry.key) || !seen.insert(entry.key).inserted {
-                skipped.append(entry.key)
+                skipped.append(position)
             } else {
                 fresh.append(entry)
             }
@@ -255,32 +266,61 @@ public final class RecordStore: @unchecked Sendable {
                 state.stats.records += Int(entry.records)
             }
             state.stats.bytes += data.count
+            state.committed = CommittedExtent(indexSize: indexSize, segment: segmentNumber, segmentSize: segmentSize)
         }
         return skipped
     }
 
     /// Checks every segment against the commit index: each committed range's checksum, each
     /// line's shape, and bytes no commit covers. Read-only; returns the problems found.
-    public func verify() -> [String] {
+    public func verify(inspectLine: ((_ segment: String, _ line: Int, _ bytes: ArraySlice<UInt8>) -> String?)? = nil)
+        -> [String]
+    {
+        // Only what was acknowledged when the check starts: appends may go on meanwhile.
+        let extent = shared.withLock { $0.committed }
         var problems: [String] = []
-        guard let all = try? POSIX.readAll(indexFD, path: indexPath) else { return ["cannot read \(indexPath)"] }
+        let indexFD = open(indexPath, O_RDONLY | O_CLOEXEC)
+        guard indexFD >= 0 else { return ["cannot open \(indexPath): \(POSIX.errnoName(errno))"] }
+        defer { close(indexFD) }
+        guard let all = try? POSIX.read(indexFD, offset: 0, count: extent.indexSize, path: indexPath) else {
+            return ["cannot read \(indexPath)"]
+        }
         var report = RecoveryReport()
         let loaded = all.withUnsafeBytes { Self.decodeEntries($0, report: &report) }
         problems += report.problems
         let bySegment = Dictionary(grouping: loaded.entries, by: \.segment)
         for number in Set(Self.segmentNumbers(in: directory)).union(bySegment.keys).sorted() {
-            let path = directory + "/" + Self.segmentName(number)
+            let name = Self.segmentName(number)
+            let path = directory + "/" + name
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
-                problems.append("\(Self.segmentName(number)): cannot open: \(POSIX.errnoName(errno))")
+                problems.append("\(name): cannot open: \(POSIX.errnoName(errno))")
                 continue
             }
             defer { close(fd) }
-            guard let bytes = try? POSIX.readAll(fd, path: path) else {
-                problems.append("\(Self.segmentName(number)): cannot read")
+            let bytes: [UInt8]?
+            if number == extent.segment {
+                bytes = try? POSIX.read(fd, offset: 0, count: extent.segmentSize, path: path)
+            } else if number > extent.segment {
+                continue  // created after the check began
+            } else {
+                bytes = try? POSIX.readAll(fd, path: path)
+            }
+            guard let bytes else {
+                problems.append("\(name): cannot read")
                 continue
             }
-            problems += Self.checkRanges(bytes, entries: bySegment[number] ?? [], name: Self.segmentName(number))
+            problems += Self.checkRanges(bytes, entries: bySegment[number] ?? [], name: name)
+            if let inspectLine {
+                var start = 0
+                var line = 1
+                while start < bytes.count {
+                    let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                    if let problem = inspectLine(name, line, bytes[start..<end]) { problems.append(problem) }
+                    start = end + 1
+                    line += 1
+                }
+            }
         }
         return problems
     }

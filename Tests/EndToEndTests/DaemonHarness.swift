@@ -22,6 +22,8 @@ final class TempTree {
     var processed: String { state + "/processed" }
     var failed: String { state + "/failed" }
     var store: String { state + "/store" }
+    /// Each test's daemon gets its own control socket, so tests can run in parallel.
+    var socket: String { root + "/control.sock" }
 
     func path(_ name: String) -> String { root + "/" + name }
 
@@ -80,6 +82,7 @@ final class TempTree {
     }
 
     /// Writes a YAML config file and returns its path.
+    @discardableResult
     func config(_ yaml: String) -> String {
         let path = root + "/ingestd.yaml"
         write(path, yaml)
@@ -135,7 +138,8 @@ final class DaemonProcess: @unchecked Sendable {
     /// Starts the daemon on `tree` and waits until it says it is ready.
     static func start(_ tree: TempTree, extra: [String] = [], shellPrefix: String? = nil) throws -> DaemonProcess {
         let daemon = try DaemonProcess(
-            ["--inbox", tree.inbox, "--state-dir", tree.state, "--log-level", "debug"] + extra, shellPrefix: shellPrefix
+            ["--inbox", tree.inbox, "--state-dir", tree.state, "--socket", tree.socket, "--log-level", "debug"] + extra,
+            shellPrefix: shellPrefix
         )
         try daemon.waitForLog("ready: watching the inbox", timeout: 30)
         return daemon

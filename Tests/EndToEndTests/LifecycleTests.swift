@@ -245,7 +245,7 @@ struct LifecycleTests {
     func secondDaemonRefused() throws {
         let tree = TempTree()
         let first = try DaemonProcess.start(tree)
-        let second = try DaemonProcess(["--inbox", tree.inbox, "--state-dir", tree.state])
+        let second = try DaemonProcess(["--inbox", tree.inbox, "--state-dir", tree.state, "--socket", tree.socket])
         #expect(try second.waitForExit(timeout: 10) == 1)
         #expect(second.log.contains("another ingestd (pid \(first.pid))"))
         #expect(try first.stop() == 0)
@@ -264,7 +264,7 @@ struct LifecycleTests {
         let tree = TempTree()
         let inbox = "/dev/shm/ingestd-e2e-inbox-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: inbox) }
-        let daemon = try DaemonProcess(["--inbox", inbox, "--state-dir", tree.state])
+        let daemon = try DaemonProcess(["--inbox", inbox, "--state-dir", tree.state, "--socket", tree.socket])
         #expect(try daemon.waitForExit(timeout: 10) == 1)
         #expect(daemon.log.contains("different file systems"))
     }

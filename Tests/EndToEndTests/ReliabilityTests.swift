@@ -88,7 +88,9 @@ struct ReliabilityTests {
         var cycles = 0
         var producing = true
         while cycles < 25 || producing {
-            let daemon = try DaemonProcess(["--config", config, "--inbox", tree.inbox, "--state-dir", tree.state])
+            let daemon = try DaemonProcess([
+                "--config", config, "--inbox", tree.inbox, "--state-dir", tree.state, "--socket", tree.socket,
+            ])
             usleep(UInt32.random(in: 20_000...400_000, using: &generator))
             daemon.kill9()
             cycles += 1
@@ -158,7 +160,7 @@ struct ReliabilityTests {
             let tree = TempTree()
             let control = tree.path("fault")
             let daemon = try DaemonProcess(
-                ["--inbox", tree.inbox, "--state-dir", tree.state, "--log-level", "debug"],
+                ["--inbox", tree.inbox, "--state-dir", tree.state, "--socket", tree.socket, "--log-level", "debug"],
                 environment: ["LD_PRELOAD": shim, "INGESTD_TEST_FAULT": control])
             try daemon.waitForLog("ready: watching the inbox", timeout: 30)
             tree.drop("before.txt", article("fault-\(fault)-before"))  // a committed record to protect

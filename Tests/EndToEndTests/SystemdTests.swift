@@ -296,7 +296,8 @@ struct InstallScriptTests {
             "/bin/bash", [UserManager.packageRoot + "/deploy/install.sh", "--bin-dir", binDir, "--no-activate"],
             environment: ["DESTDIR": destdir, "PREFIX": "/opt/ingestd"])
         #expect(again.status == 0, "\(again.output)")
-        #expect(try String(contentsOfFile: destdir + "/etc/ingestd/ingestd.yaml", encoding: .utf8) == "inbox: /edited\n")
+        #expect(
+            try String(contentsOfFile: destdir + "/etc/ingestd/ingestd.yaml", encoding: .utf8) == "inbox: /edited\n")
         #expect(FileManager.default.fileExists(atPath: destdir + "/etc/ingestd/ingestd.yaml.dist"))
     }
 }
