@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "RecordStoreTests", dependencies: ["RecordStore"], swiftSettings: strict),
         .testTarget(
             name: "IngestServiceTests",
-            dependencies: ["IngestService", "InboxWatcher", "DaemonSupport"],
+            dependencies: ["IngestService", "InboxWatcher", "DaemonSupport", "ControlProtocol"],
             swiftSettings: strict
         ),
         // End-to-end tests: run the real ingestd binary on temporary directories.

@@ -58,6 +58,8 @@ struct ControlTests {
     func statusCounters() throws {
         let tree = TempTree()
         let (daemon, socket) = try Self.start(tree)
+        var st = stat()
+        #expect(stat(socket, &st) == 0 && st.st_mode & 0o777 == 0o660)
         for index in 0..<5 { tree.drop("ok\(index).txt", article("counted-\(index)")) }
         tree.drop("dup.txt", article("counted-0"))
         tree.drop("empty.txt", "")

@@ -125,8 +125,9 @@ struct SystemdTests {
         let unit = try String(contentsOfFile: UserManager.packageRoot + "/deploy/ingestd.service", encoding: .utf8)
             .replacingOccurrences(of: "/usr/local/bin/ingestd", with: DaemonProcess.binary)
         tree.write(tree.path("ingestd.service"), unit)
+        // --man=no: the man pages named in Documentation= exist only once installed.
         let result = UserManager.run(
-            "/usr/bin/systemd-analyze", ["verify", tree.path("ingestd.service")], environment: [:])
+            "/usr/bin/systemd-analyze", ["verify", "--man=no", tree.path("ingestd.service")], environment: [:])
         #expect(result.status == 0, "\(result.output)")
     }
 }
@@ -278,7 +279,8 @@ struct InstallScriptTests {
         let destdir = tree.path("root")
         let binDir = URL(fileURLWithPath: DaemonProcess.binary).deletingLastPathComponent().path
         let result = UserManager.run(
-            "/bin/bash", [UserManager.packageRoot + "/deploy/install.sh", "--bin-dir", binDir, "--no-activate"],
+            "/bin/bash",
+            [UserManager.packageRoot + "/deploy/install.sh", "--bin-dir", binDir, "--no-activate", "--no-man"],
             environment: ["DESTDIR": destdir, "PREFIX": "/opt/ingestd"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("systemctl enable --now ingestd"))
@@ -290,10 +292,15 @@ struct InstallScriptTests {
         #expect(FileManager.default.fileExists(atPath: destdir + "/etc/ingestd/ingestd.yaml"))
         #expect(FileManager.default.fileExists(atPath: destdir + "/etc/sysusers.d/ingestd.conf"))
         #expect(FileManager.default.fileExists(atPath: destdir + "/etc/tmpfiles.d/ingestd.conf"))
+        let completion = try String(
+            contentsOfFile: destdir + "/opt/ingestd/share/bash-completion/completions/ingestctl", encoding: .utf8)
+        #expect(completion.contains("retry-failed"))
+        #expect(FileManager.default.fileExists(atPath: destdir + "/opt/ingestd/share/zsh/site-functions/_ingestctl"))
         // A second install keeps the operator's edited config and puts the new default beside it.
         tree.write(destdir + "/etc/ingestd/ingestd.yaml", "inbox: /edited\n")
         let again = UserManager.run(
-            "/bin/bash", [UserManager.packageRoot + "/deploy/install.sh", "--bin-dir", binDir, "--no-activate"],
+            "/bin/bash",
+            [UserManager.packageRoot + "/deploy/install.sh", "--bin-dir", binDir, "--no-activate", "--no-man"],
             environment: ["DESTDIR": destdir, "PREFIX": "/opt/ingestd"])
         #expect(again.status == 0, "\(again.output)")
         #expect(
