@@ -190,19 +190,24 @@ struct ReliabilityTests {
     }
 }
 
-/// An LD_PRELOAD library that fails `write` or `fdatasync` on the store's files while the file
-/// named by `$INGESTD_TEST_FAULT` exists; it holds `CALL:ERRNO` (e.g. `write:ENOSPC`), or
-/// `CALL:HANG` to block the call forever.
+/// An LD_PRELOAD library for fault injection: fails `write` or `fdatasync` on the store's files
+/// while the file named by `$INGESTD_TEST_FAULT` exists (it holds `CALL:ERRNO`, e.g.
+/// `write:ENOSPC`, or `CALL:HANG` to block the call forever), and kills the process at the K-th
+/// call of a durability-relevant system call when `$INGESTD_TEST_CRASH` is `CALL:K`.
 enum FaultShim {
     static let source = #"""
         #define _GNU_SOURCE
         #include <dlfcn.h>
         #include <errno.h>
+        #include <signal.h>
         #include <stdio.h>
         #include <stdlib.h>
         #include <string.h>
+        #include <sys/stat.h>
         #include <unistd.h>
 
+        /* INGESTD_TEST_FAULT names a file holding CALL:ENOSPC, CALL:EIO or CALL:HANG, read at
+           every call, so a test can start and clear the fault. Only the store's files count. */
         static int armed(const char *call, int fd) {
             const char *control = getenv("INGESTD_TEST_FAULT");
             if (!control) return 0;
@@ -223,9 +228,31 @@ enum FaultShim {
             return strncmp(spec + n + 1, "ENOSPC", 6) == 0 ? ENOSPC : EIO;
         }
 
+        /* INGESTD_TEST_CRASH=CALL:K kills the process (SIGKILL) on entry to the K-th call of CALL,
+           counted across all threads (strace's when=K counts per thread). `write` counts only
+           writes to regular files. */
+        static void crash_point(const char *call, int fd) {
+            static long counters[5];
+            static const char *names[5] = {"fdatasync", "fsync", "renameat", "rename", "write"};
+            const char *spec = getenv("INGESTD_TEST_CRASH");
+            if (!spec) return;
+            size_t n = strlen(call);
+            if (strncmp(spec, call, n) != 0 || spec[n] != ':') return;
+            if (fd >= 0) {
+                struct stat st;
+                if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+            }
+            for (int i = 0; i < 5; i++) {
+                if (strcmp(names[i], call) != 0) continue;
+                long k = __atomic_add_fetch(&counters[i], 1, __ATOMIC_SEQ_CST);
+                if (k == atol(spec + n + 1)) raise(SIGKILL);
+            }
+        }
+
         ssize_t write(int fd, const void *buf, size_t count) {
             static ssize_t (*real)(int, const void *, size_t);
             if (!real) real = dlsym(RTLD_NEXT, "write");
+            crash_point("write", fd);
             int e = armed("write", fd);
             if (e) { errno = e; return -1; }
             return real(fd, buf, count);
@@ -234,9 +261,31 @@ enum FaultShim {
         int fdatasync(int fd) {
             static int (*real)(int);
             if (!real) real = dlsym(RTLD_NEXT, "fdatasync");
+            crash_point("fdatasync", -1);
             int e = armed("fdatasync", fd);
             if (e) { errno = e; return -1; }
             return real(fd);
+        }
+
+        int fsync(int fd) {
+            static int (*real)(int);
+            if (!real) real = dlsym(RTLD_NEXT, "fsync");
+            crash_point("fsync", -1);
+            return real(fd);
+        }
+
+        int renameat(int olddir, const char *old, int newdir, const char *new) {
+            static int (*real)(int, const char *, int, const char *);
+            if (!real) real = dlsym(RTLD_NEXT, "renameat");
+            crash_point("renameat", -1);
+            return real(olddir, old, newdir, new);
+        }
+
+        int rename(const char *old, const char *new) {
+            static int (*real)(const char *, const char *);
+            if (!real) real = dlsym(RTLD_NEXT, "rename");
+            crash_point("rename", -1);
+            return real(old, new);
         }
         """#
 
