@@ -63,11 +63,15 @@ struct ReliabilityTests {
         #expect(try daemon.stop() == 0)
     }
 
-    @Test("kill -9 at random moments while 2,000 files arrive: every file's records exactly once")
+    /// CI runs 25 cycles over 2,000 files; scripts/reliability sets INGESTD_KILL_CYCLES=200 and
+    /// INGESTD_KILL_FILES=10000 for the full run.
+    @Test("kill -9 at random moments while files arrive: every file's records exactly once")
     func killNineCycles() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let minimumCycles = environment["INGESTD_KILL_CYCLES"].flatMap(Int.init) ?? 25
         let tree = TempTree()
         try FileManager.default.createDirectory(atPath: tree.inbox, withIntermediateDirectories: true)
-        let total = 2000
+        let total = environment["INGESTD_KILL_FILES"].flatMap(Int.init) ?? 2000
         let staging = tree.path("staging")
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         for index in 0..<total {
@@ -77,17 +81,19 @@ struct ReliabilityTests {
         let config = tree.config("commit:\n  max_files: 64\nreconcile_interval: 1\n")
         let producerDone = DispatchSemaphore(value: 0)
         let inbox = tree.inbox
+        // Spread the drops over the cycles (about 0.25 s each), 50 files at a time.
+        let groupPause = UInt32(Double(minimumCycles) * 250_000 / Double(max(total / 50, 1)))
         Thread.detachNewThread {
             for index in 0..<total {
                 rename(staging + "/k\(index).txt", inbox + "/k\(index).txt")
-                if index % 50 == 49 { usleep(60_000) }
+                if index % 50 == 49 { usleep(groupPause) }
             }
             producerDone.signal()
         }
         var generator = SystemRandomNumberGenerator()
         var cycles = 0
         var producing = true
-        while cycles < 25 || producing {
+        while cycles < minimumCycles || producing {
             let daemon = try DaemonProcess([
                 "--config", config, "--inbox", tree.inbox, "--state-dir", tree.state, "--socket", tree.socket,
             ])
@@ -173,10 +179,16 @@ struct ReliabilityTests {
             try daemon.waitForLog("errno=\(errnoName)", timeout: 20)
             usleep(400_000)
             #expect(daemon.process.isRunning)
+            let status = try ControlTests.statusJSON(tree.socket)
+            #expect(status["state"] as? String == "degraded", "\(fault)")
+            #expect((status["degraded"] as? String)?.contains(errnoName) == true, "\(fault)")
             #expect(tree.names(tree.processed) == ["before.txt"], "\(fault): acknowledged while the store failed")
             #expect(tree.names(tree.inbox).count == 6)
             try FileManager.default.removeItem(atPath: control)  // the fault clears
             try waitUntil("7 processed", timeout: 60, log: { daemon.log }) { tree.names(tree.processed).count == 7 }
+            try waitUntil("running again", timeout: 10, log: { daemon.log }) {
+                (try? ControlTests.statusJSON(tree.socket)["state"] as? String) == "running"
+            }
             #expect(try daemon.stop() == 0)
             let titles = tree.records().compactMap { $0["title"] as? String }
             #expect(titles.count == 7, "\(fault)")
