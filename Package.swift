@@ -90,7 +90,7 @@ let package = Package(
         // End-to-end tests: run the real ingestd binary on temporary directories.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ingestd", "ingestctl"],
+            dependencies: ["ingestd", "ingestctl", "PageParsing"],
             swiftSettings: strict
         ),
     ],

@@ -107,6 +107,8 @@ extension Daemon: ControlHandler {
             "files_processed": .number(Double(status.filesProcessed)),
             "files_failed": .number(Double(status.filesFailed)),
             "duplicates_skipped": .number(Double(status.filesDuplicate)),
+            "articles_duplicate_skipped": .number(Double(status.articlesDuplicate)),
+            "articles_near_duplicate": .number(Double(status.articlesNearDuplicate)),
             "articles_written": .number(Double(status.recordsWritten)),
             "store": [
                 "bytes": .number(Double(stats.bytes)), "segments": .number(Double(stats.segments)),

@@ -12,6 +12,14 @@ public struct IngestConfig: Sendable, Equatable {
         case move, delete
     }
 
+    /// What happens to an article whose body nearly matches one already stored.
+    public enum NearDuplicateAction: String, Sendable {
+        /// Stored, with `duplicate_of` naming the first such article.
+        case keep
+        /// Not stored (counted).
+        case skip
+    }
+
     public var inbox = "/srv/ingest/inbox"
     /// Holds `store/`, `processed/` and `failed/`.
     public var stateDirectory = "/var/lib/ingestd"
@@ -37,6 +45,9 @@ public struct IngestConfig: Sendable, Equatable {
     /// Members of this group may use the control commands that change anything (besides root and
     /// the daemon's own user).
     public var controlAdminGroup: String?
+    public var nearDuplicateAction = NearDuplicateAction.keep
+    /// SimHash bits two bodies may differ in and still be near duplicates (0...3).
+    public var nearDuplicateDistance = 3
     public var controlMaxConnections = 64
     public var controlMaxRequestBytes = 64 * 1024
     public var controlReadTimeoutSeconds = 5.0
@@ -88,6 +99,10 @@ public struct IngestConfig: Sendable, Equatable {
             throw ConfigError("\(name) must be positive (got \(value))")
         }
         if controlReadTimeoutSeconds <= 0 { throw ConfigError("control.read_timeout must be positive") }
+        if !(0...3).contains(nearDuplicateDistance) {
+            // Four 16-bit blocks find every match within 3 bits, and only those reliably.
+            throw ConfigError("duplicates.distance must be 0 to 3 (got \(nearDuplicateDistance))")
+        }
         if reconcileIntervalSeconds < 0 || settleSeconds < 0 || commitMaxDelayMilliseconds < 0 {
             throw ConfigError("intervals must not be negative")
         }
@@ -172,10 +187,17 @@ private struct KeyReader {
             case "store.segment_max_bytes": config.segmentMaxBytes = try int(value, path)
             case "log.level": config.logLevel = try string(value, path)
             case "control.admin_group": config.controlAdminGroup = try string(value, path)
+            case "duplicates.near":
+                let text = try string(value, path)
+                guard let action = IngestConfig.NearDuplicateAction(rawValue: text) else {
+                    throw ConfigError("\(origin): \(path) must be keep or skip (got \(text))")
+                }
+                config.nearDuplicateAction = action
+            case "duplicates.distance": config.nearDuplicateDistance = try int(value, path)
             case "control.max_connections": config.controlMaxConnections = try int(value, path)
             case "control.max_request_bytes": config.controlMaxRequestBytes = try int(value, path)
             case "control.read_timeout": config.controlReadTimeoutSeconds = try number(value, path)
-            case "commit", "store", "log", "control":
+            case "commit", "store", "log", "control", "duplicates":
                 guard let nested = value as? [String: Any] else {
                     throw ConfigError("\(origin): \(path) must be a mapping")
                 }

@@ -18,6 +18,10 @@ public struct PipelineStatus: Sendable, Equatable {
     public var filesFailed = 0
     public var filesDuplicate = 0
     public var recordsWritten = 0
+    /// Articles not stored because an identical body is already in the store.
+    public var articlesDuplicate = 0
+    /// Articles whose body nearly matches a stored one (kept with duplicate_of, or skipped).
+    public var articlesNearDuplicate = 0
     /// Names waiting to be taken.
     public var queued = 0
     /// Why the store cannot write, while it cannot.
@@ -42,6 +46,7 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Touched only on `intake`; replaced by `apply` on reload.
     private var config: IngestConfig
     private let store: RecordStore
+    private let duplicates: DuplicateIndex
     private let builder: RecordBuilder
     private let lifecycle: Lifecycle
     private let logger: Logger
@@ -105,6 +110,8 @@ public final class IngestPipeline: @unchecked Sendable {
         /// Settings in force when the batch was sealed (the committer must not read `config`).
         var processedAction = IngestConfig.ProcessedAction.move
         var inboxPath = ""
+        /// Fingerprints taken into the duplicate index for this batch's records.
+        var fingerprints = 0
     }
 
     /// - Parameter once: ingest what the inbox holds, then call the stop completion.
@@ -114,6 +121,8 @@ public final class IngestPipeline: @unchecked Sendable {
         self.config = config
         self.store = store
         self.builder = builder
+        duplicates = try DuplicateIndex(
+            directory: config.storeDirectory, store: store, distance: config.nearDuplicateDistance)
         self.logger = logger
         self.once = once
         lifecycle = try Lifecycle(config: config)
@@ -327,13 +336,41 @@ public final class IngestPipeline: @unchecked Sendable {
             case .success(let output):
                 var lines: [UInt8] = []
                 lines.reserveCapacity(file.bytes.count * 2 + 1024 * output.records.count)
-                for record in output.records { record.appendJSONLine(to: &lines) }
-                let entry = StoreEntry(key: key, lines: lines, recordCount: output.records.count)
+                var stored = 0
+                for var record in output.records {
+                    guard keepAfterDuplicateCheck(&record) else { continue }
+                    record.appendJSONLine(to: &lines)
+                    stored += 1
+                }
+                let entry = StoreEntry(key: key, lines: lines, recordCount: stored)
                 add(
                     BatchItem(name: item.name, outcome: .records(entry), takenAt: started, queuedAt: item.queuedAt),
                     bytes: lines.count)
             }
         }
+    }
+
+    /// Checks an article against every stored body: an exact duplicate is dropped, a near one is
+    /// kept with `duplicate_of` (or dropped, by config). Kept articles join the index.
+    private func keepAfterDuplicateCheck(_ record: inout ArticleRecord) -> Bool {
+        guard
+            let fingerprint = DuplicateIndex.Fingerprint(
+                shaHex: record.fingerprint.sha256, simhashHex: record.fingerprint.simhash, idHex: record.id)
+        else { return true }
+        switch duplicates.match(fingerprint) {
+        case .exact:
+            statusState.withLock { $0.articlesDuplicate += 1 }
+            return false
+        case .near(let first):
+            statusState.withLock { $0.articlesNearDuplicate += 1 }
+            if config.nearDuplicateAction == .skip { return false }
+            record.duplicateOf = first
+        case nil:
+            break
+        }
+        duplicates.add(fingerprint)
+        batch.fingerprints += 1
+        return true
     }
 
     private func add(_ item: BatchItem, bytes: Int) {
@@ -459,6 +496,12 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         let skippedEntries: [Int]
         do { skippedEntries = try store.append(entries) } catch { return .storeFailed(error) }
+        do {
+            try duplicates.commit(count: batch.fingerprints, inputsCovered: store.stats.files)
+        } catch {
+            // The records are durable; the index catches up from the store at the next start.
+            logger.error("cannot persist article fingerprints", metadata: ["error": "\(error)"])
+        }
         let skippedItems = Set(skippedEntries.map { entryItems[$0] })
         if let observer = lineObserver.withLock({ $0 }), observer.wants() {
             var lines: [UInt8] = []
@@ -588,6 +631,7 @@ public final class IngestPipeline: @unchecked Sendable {
         // behind it may hold duplicates of it, so it goes too, and both are taken again later.
         for item in self.batch.items { inFlight.remove(item.name) }
         self.batch = Batch()
+        duplicates.rollback()  // both batches' articles will be taken again
         batchTimer?.cancel()
         batchTimer = nil
         retryDelay = min(max(retryDelay * 2, 0.1), 30)

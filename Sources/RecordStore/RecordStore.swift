@@ -325,6 +325,40 @@ public final class RecordStore: @unchecked Sendable {
         return problems
     }
 
+    /// The committed lines of the inputs from ordinal `first` on (0 is the first input ever
+    /// committed), in commit order. For indexes kept beside the store that must catch up after a
+    /// crash; reads only those inputs' byte ranges.
+    public func committedLines(fromInput first: Int) -> [ArraySlice<UInt8>] {
+        let extent = shared.withLock { $0.committed }
+        let fd = open(indexPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        guard let all = try? POSIX.read(fd, offset: 0, count: extent.indexSize, path: indexPath) else { return [] }
+        var report = RecoveryReport()
+        let entries = all.withUnsafeBytes { Self.decodeEntries($0, report: &report) }.entries
+        guard first < entries.count else { return [] }
+        var lines: [ArraySlice<UInt8>] = []
+        var open: (number: UInt32, fd: Int32)?
+        defer { if let open { close(open.fd) } }
+        for entry in entries[first...] where entry.length > 0 {
+            if open?.number != entry.segment {
+                if let previous = open { close(previous.fd) }
+                let segmentFD = Glibc.open(directory + "/" + Self.segmentName(entry.segment), O_RDONLY | O_CLOEXEC)
+                guard segmentFD >= 0 else {
+                    open = nil
+                    continue
+                }
+                open = (entry.segment, segmentFD)
+            }
+            guard let current = open,
+                let bytes = try? POSIX.read(
+                    current.fd, offset: Int(entry.offset), count: Int(entry.length), path: directory)
+            else { continue }
+            lines += bytes.split(separator: 0x0A)
+        }
+        return lines
+    }
+
     // MARK: - Recovery
 
     private static func lock(_ directory: String) throws(StoreError) -> Int32 {

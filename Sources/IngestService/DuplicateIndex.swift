@@ -1,0 +1,251 @@
+import Foundation
+import RecordStore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The article fingerprints of everything in the store, for duplicate detection across the whole
+/// store: exact duplicates (same body sha256) and near duplicates (SimHash within a Hamming
+/// distance). Near matches are found with four 16-bit block tables: two 64-bit hashes at most 3 bits
+/// apart agree exactly on at least one of their four blocks.
+///
+/// Persisted in `store/fingerprints.idx` as fixed 48-byte, checksummed entries: records, and after
+/// each commit a marker with the number of store inputs covered. At start-up, entries after the
+/// last intact marker are dropped and the inputs the store committed since are read back from the
+/// store (normally at most the batch that was in flight), so restarts never re-read the whole store.
+final class DuplicateIndex: Sendable {
+    /// A fingerprint: 16 bytes of the body's sha256, the SimHash, the record's 16-byte id.
+    struct Fingerprint: Equatable {
+        var sha: (UInt64, UInt64)
+        var simhash: UInt64
+        var id: (UInt64, UInt64)
+
+        static func == (a: Fingerprint, b: Fingerprint) -> Bool {
+            a.sha == b.sha && a.simhash == b.simhash && a.id == b.id
+        }
+
+        /// From the record's hex fields; nil if malformed.
+        init?(shaHex: String, simhashHex: String, idHex: String) {
+            guard let sha = Self.pair(shaHex), let simhash = UInt64(simhashHex, radix: 16), let id = Self.pair(idHex)
+            else {
+                return nil
+            }
+            self.sha = sha
+            self.simhash = simhash
+            self.id = id
+        }
+
+        init(sha: (UInt64, UInt64), simhash: UInt64, id: (UInt64, UInt64)) {
+            self.sha = sha
+            self.simhash = simhash
+            self.id = id
+        }
+
+        /// The first 32 hex digits as two integers.
+        static func pair(_ hex: String) -> (UInt64, UInt64)? {
+            let digits = Array(hex.utf8)
+            guard digits.count >= 32,
+                let high = UInt64(String(decoding: digits[0..<16], as: UTF8.self), radix: 16),
+                let low = UInt64(String(decoding: digits[16..<32], as: UTF8.self), radix: 16)
+            else { return nil }
+            return (high, low)
+        }
+
+        var idHex: String {
+            func hex(_ value: UInt64) -> String {
+                let digits = String(value, radix: 16)
+                return String(repeating: "0", count: 16 - digits.count) + digits
+            }
+            return hex(id.0) + hex(id.1)
+        }
+    }
+
+    enum Match: Equatable {
+        case exact(id: String)
+        case near(id: String)
+    }
+
+    private struct ExactKey: Hashable {
+        var high: UInt64
+        var low: UInt64
+    }
+
+    private struct State {
+        var entries: [Fingerprint] = []
+        var exact: [ExactKey: Int32] = [:]
+        var blocks: [[UInt16: [Int32]]] = Array(repeating: [:], count: 4)
+        /// Entries persisted (the rest are taken but not yet committed).
+        var committed = 0
+    }
+
+    static let entrySize = 48
+    let path: String
+    let distance: Int
+    private let state = Mutex(State())
+    private let fd: Int32
+
+    /// Loads the index, repairs its tail and catches up with `store`.
+    init(directory: String, store: RecordStore, distance: Int) throws(ServiceError) {
+        path = directory + "/fingerprints.idx"
+        self.distance = distance
+        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ServiceError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))).map(Array.init) ?? []
+        var loaded: [Fingerprint] = []
+        var committed = 0
+        var covered = 0
+        var validEnd = 0
+        var offset = 0
+        while offset + Self.entrySize <= bytes.count {
+            let entry = bytes[offset..<offset + Self.entrySize]
+            guard Self.crc(entry) == Self.read32(entry, 4) else { break }
+            if entry[entry.startIndex] == 1 {
+                loaded.append(
+                    Fingerprint(
+                        sha: (Self.read64(entry, 8), Self.read64(entry, 16)), simhash: Self.read64(entry, 24),
+                        id: (Self.read64(entry, 32), Self.read64(entry, 40))))
+            } else if entry[entry.startIndex] == 2 {
+                covered = Int(Self.read64(entry, 8))
+                committed = loaded.count
+                validEnd = offset + Self.entrySize
+            }
+            offset += Self.entrySize
+        }
+        loaded.removeLast(loaded.count - committed)  // taken but never marked committed
+        if validEnd < bytes.count { _ = ftruncate(fd, off_t(validEnd)) }
+        var fresh = State()
+        for fingerprint in loaded { Self.insert(fingerprint, into: &fresh) }
+        fresh.committed = fresh.entries.count
+        let stats = store.stats
+        if covered > stats.files {
+            // The store lost inputs this index covered: rebuild from the store itself.
+            _ = ftruncate(fd, 0)
+            fresh = State()
+            covered = 0
+        }
+        state.withLock { $0 = fresh }
+        if covered < stats.files {
+            let missing = store.committedLines(fromInput: covered).compactMap(Self.fingerprint(ofLine:))
+            for fingerprint in missing { state.withLock { Self.insert(fingerprint, into: &$0) } }
+            do { try commit(count: missing.count, inputsCovered: stats.files) } catch { throw error }
+        }
+    }
+
+    deinit { close(fd) }
+
+    var count: Int { state.withLock { $0.entries.count } }
+
+    /// An earlier article this fingerprint duplicates, exactly or nearly.
+    func match(_ fingerprint: Fingerprint) -> Match? {
+        state.withLock { state in
+            if let index = state.exact[ExactKey(high: fingerprint.sha.0, low: fingerprint.sha.1)] {
+                return .exact(id: state.entries[Int(index)].idHex)
+            }
+            var best: Int32?
+            for block in 0..<4 {
+                let key = UInt16(truncatingIfNeeded: fingerprint.simhash >> (16 * UInt64(block)))
+                for candidate in state.blocks[block][key] ?? []
+                where (state.entries[Int(candidate)].simhash ^ fingerprint.simhash).nonzeroBitCount <= distance {
+                    best = min(best ?? candidate, candidate)  // the first such article
+                }
+            }
+            return best.map { .near(id: state.entries[Int($0)].idHex) }
+        }
+    }
+
+    /// Takes a fingerprint (not yet durable: `commit` or `rollback` follows).
+    func add(_ fingerprint: Fingerprint) {
+        state.withLock { Self.insert(fingerprint, into: &$0) }
+    }
+
+    /// Persists the oldest `count` taken fingerprints and a marker: the store now holds
+    /// `inputsCovered` inputs. Call after the store committed them.
+    func commit(count: Int, inputsCovered: Int) throws(ServiceError) {
+        var bytes: [UInt8] = []
+        state.withLock { state in
+            let upper = min(state.committed + count, state.entries.count)
+            for fingerprint in state.entries[state.committed..<upper] {
+                bytes += Self.encode(
+                    kind: 1,
+                    [fingerprint.sha.0, fingerprint.sha.1, fingerprint.simhash, fingerprint.id.0, fingerprint.id.1])
+            }
+            state.committed = upper
+        }
+        bytes += Self.encode(kind: 2, [UInt64(inputsCovered), 0, 0, 0, 0])
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw ServiceError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            offset += n
+        }
+        // No fdatasync: this file is derived from the store. Whatever a power loss leaves of it,
+        // start-up keeps the entries up to the last intact marker and re-reads the rest from the
+        // store, so a sync here would only cost a disk flush per batch.
+    }
+
+    /// Forgets every fingerprint taken since the last commit (their batch was not stored).
+    func rollback() {
+        state.withLock { state in
+            while state.entries.count > state.committed {
+                let index = Int32(state.entries.count - 1)
+                let fingerprint = state.entries.removeLast()
+                let key = ExactKey(high: fingerprint.sha.0, low: fingerprint.sha.1)
+                if state.exact[key] == index { state.exact[key] = nil }
+                for block in 0..<4 {
+                    let blockKey = UInt16(truncatingIfNeeded: fingerprint.simhash >> (16 * UInt64(block)))
+                    if state.blocks[block][blockKey]?.last == index { state.blocks[block][blockKey]?.removeLast() }
+                }
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func insert(_ fingerprint: Fingerprint, into state: inout State) {
+        let index = Int32(state.entries.count)
+        state.entries.append(fingerprint)
+        let key = ExactKey(high: fingerprint.sha.0, low: fingerprint.sha.1)
+        if state.exact[key] == nil { state.exact[key] = index }
+        for block in 0..<4 {
+            state.blocks[block][UInt16(truncatingIfNeeded: fingerprint.simhash >> (16 * UInt64(block))), default: []]
+                .append(index)
+        }
+    }
+
+    /// The fingerprint of a stored record line.
+    static func fingerprint(ofLine line: ArraySlice<UInt8>) -> Fingerprint? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+            let id = object["id"] as? String, let print = object["fingerprint"] as? [String: Any],
+            let sha = print["sha256"] as? String, let simhash = print["simhash"] as? String
+        else { return nil }
+        return Fingerprint(shaHex: sha, simhashHex: simhash, idHex: id)
+    }
+
+    private static func encode(kind: UInt8, _ values: [UInt64]) -> [UInt8] {
+        var body: [UInt8] = []
+        for value in values { withUnsafeBytes(of: value.littleEndian) { body += $0 } }
+        let crc = CRC32C.checksum(body)
+        var entry: [UInt8] = [kind, 0, 0, 0]
+        withUnsafeBytes(of: crc.littleEndian) { entry += $0 }
+        return entry + body
+    }
+
+    private static func crc(_ entry: ArraySlice<UInt8>) -> UInt32 {
+        CRC32C.checksum(Array(entry[(entry.startIndex + 8)...]))
+    }
+
+    private static func read64(_ bytes: ArraySlice<UInt8>, _ at: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 0..<8 { value |= UInt64(bytes[bytes.startIndex + at + i]) << (8 * UInt64(i)) }
+        return value
+    }
+
+    private static func read32(_ bytes: ArraySlice<UInt8>, _ at: Int) -> UInt32 {
+        var value: UInt32 = 0
+        for i in 0..<4 { value |= UInt32(bytes[bytes.startIndex + at + i]) << (8 * UInt32(i)) }
+        return value
+    }
+}
