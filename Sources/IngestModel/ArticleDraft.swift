@@ -54,17 +54,58 @@ public enum WordCounter {
     public static func count(_ text: String) -> Int {
         var words = 0
         var inWord = false
-        for scalar in text.unicodeScalars {
-            let isWordChar = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-            if isWordChar {
+        forEachScalar(in: text) { value in
+            if isWordScalar(value) {
                 if !inWord { words += 1 }
                 inWord = true
-            } else if inWord && (scalar == "'" || scalar == "\u{2019}" || scalar == "-") {
-                continue  // stays inside the word; a following letter continues it
+            } else if inWord && (value == 0x27 || value == 0x2019 || value == 0x2D) {
+                return  // stays inside the word; a following letter continues it
             } else {
                 inWord = false
             }
         }
         return words
+    }
+
+    /// Letters and digits; ASCII is decided without the Unicode property tables.
+    @inlinable @inline(__always)
+    public static func isWordScalar(_ value: UInt32) -> Bool {
+        if value < 0x80 {
+            return (value &- 0x61 < 26) || (value &- 0x41 < 26) || (value &- 0x30 < 10)
+        }
+        guard let scalar = Unicode.Scalar(value) else { return false }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    /// Calls `body` with each scalar value of `text`, decoding UTF-8 bytes directly (ASCII needs
+    /// no decoding at all): several times faster than iterating `unicodeScalars`.
+    @inlinable
+    public static func forEachScalar(in text: String, _ body: (UInt32) -> Void) {
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let lead = UInt32(bytes[index])
+                if lead < 0x80 {
+                    body(lead)
+                    index += 1
+                } else if lead < 0xE0, index + 1 < count {
+                    body((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F))
+                    index += 2
+                } else if lead < 0xF0, index + 2 < count {
+                    body((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F))
+                    index += 3
+                } else if index + 3 < count {
+                    body(
+                        (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F)
+                            << 6
+                            | UInt32(bytes[index + 3] & 0x3F))
+                    index += 4
+                } else {
+                    index += 1  // unreachable for a valid String
+                }
+            }
+        }
     }
 }

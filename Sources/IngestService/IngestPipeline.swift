@@ -267,10 +267,16 @@ public final class IngestPipeline: @unchecked Sendable {
                 closeBatchIfReady(force: true)
             }
             if pending.isEmpty && needsRescan { rescan() }
-            guard let item = pending.popFirst() else { break }
-            pendingNames.remove(item.name)
-            take(item)
-            taken += 1
+            // A chunk that fits the batch: its files are read in turn, then parsed in parallel.
+            let room = max(1, min(16, config.commitMaxFiles - batch.items.count))
+            var chunk: [PendingName] = []
+            while chunk.count < room, let item = pending.popFirst() {
+                pendingNames.remove(item.name)
+                chunk.append(item)
+            }
+            if chunk.isEmpty { break }
+            take(chunk)
+            taken += chunk.count
         }
         publishQueueLength()
         if !pending.isEmpty || (needsRescan && taken > 0) {
@@ -285,68 +291,103 @@ public final class IngestPipeline: @unchecked Sendable {
         batch.items.count >= config.commitMaxFiles || batch.bytes >= config.commitMaxBytes
     }
 
-    private func take(_ item: PendingName) {
+    /// What the CPU-heavy part of taking a file found: hashing, the store lookup, parsing.
+    enum Prepared: Sendable {
+        case duplicate
+        case failed(ParseError)
+        case records(ContentKey, [ArticleRecord])
+    }
+
+    /// Takes a chunk of names: opens and reads the files one by one (cheap I/O), prepares them
+    /// in parallel on all cores, then checks duplicates and fills the batch in order.
+    private func take(_ chunk: [PendingName]) {
         let started = Timestamp.monotonicNanoseconds()
-        if once { seenThisRun.insert(item.name) }
-        let outcome = FileIntake.take(
-            item.name, inboxFD: inboxFD, maxBytes: config.maxFileBytes, provenClosed: item.provenClosed,
-            settleSeconds: config.settleSeconds)
-        let facts = FailureFacts(
-            bytes: nil, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
-        switch outcome {
-        case .vanished:
-            logger.info(
-                "file vanished before it could be opened",
-                metadata: ["file": "\(item.name.escaped)", "outcome": "vanished"])
-        case .ignored:
-            break
-        case .busy(let retryAfter):
-            if once {
-                logger.warning(
-                    "file is still being written; left in the inbox", metadata: ["file": "\(item.name.escaped)"])
-            } else {
-                logger.debug("file is still being written; will look again", metadata: ["file": "\(item.name.escaped)"])
-                deferName(item.name, seconds: retryAfter)
-            }
-        case .failed(let reason):
-            add(
-                BatchItem(name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
-                bytes: 0)
-        case .taken(let file):
-            let digest = RecordBuilder.sha256(file.bytes)
-            let key = ContentKey(digest)
-            var facts = facts
-            facts.bytes = file.bytes.count
-            facts.sha256 = RecordBuilder.hex(digest)
-            if store.contains(key) {
-                add(
-                    BatchItem(name: item.name, outcome: .duplicate, takenAt: started, queuedAt: item.queuedAt), bytes: 0
-                )
-                return
-            }
-            let receivedAt = Timestamp.iso8601(Timestamp.now())
-            switch builder.build(bytes: file.bytes, digest: digest, fileName: item.name.escaped, receivedAt: receivedAt)
-            {
-            case .failure(let error):
-                let reason = FailureReason(code: error.reason, message: error.message)
+        var files: [(item: PendingName, file: TakenFile)] = []
+        for item in chunk {
+            if once { seenThisRun.insert(item.name) }
+            let outcome = FileIntake.take(
+                item.name, inboxFD: inboxFD, maxBytes: config.maxFileBytes, provenClosed: item.provenClosed,
+                settleSeconds: config.settleSeconds)
+            switch outcome {
+            case .vanished:
+                logger.info(
+                    "file vanished before it could be opened",
+                    metadata: ["file": "\(item.name.escaped)", "outcome": "vanished"])
+            case .ignored:
+                break
+            case .busy(let retryAfter):
+                if once {
+                    logger.warning(
+                        "file is still being written; left in the inbox", metadata: ["file": "\(item.name.escaped)"])
+                } else {
+                    logger.debug(
+                        "file is still being written; will look again", metadata: ["file": "\(item.name.escaped)"])
+                    deferName(item.name, seconds: retryAfter)
+                }
+            case .failed(let reason):
+                let facts = FailureFacts(
+                    bytes: nil, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
                 add(
                     BatchItem(
                         name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
                     bytes: 0)
-            case .success(let output):
-                var lines: [UInt8] = []
-                lines.reserveCapacity(file.bytes.count * 2 + 1024 * output.records.count)
-                var stored = 0
-                for var record in output.records {
-                    guard keepAfterDuplicateCheck(&record) else { continue }
-                    record.appendJSONLine(to: &lines)
-                    stored += 1
-                }
-                let entry = StoreEntry(key: key, lines: lines, recordCount: stored)
-                add(
-                    BatchItem(name: item.name, outcome: .records(entry), takenAt: started, queuedAt: item.queuedAt),
-                    bytes: lines.count)
+            case .taken(let file):
+                files.append((item, file))
             }
+        }
+        let prepared = prepare(files.map { ($0.item.name.escaped, $0.file.bytes) })
+        for (index, (item, file)) in files.enumerated() {
+            finish(item, bytes: file.bytes.count, prepared: prepared[index], started: started)
+        }
+    }
+
+    /// Hashes, looks up and parses each file, in parallel when there is more than one.
+    private func prepare(_ files: [(name: String, bytes: [UInt8])]) -> [Prepared] {
+        let receivedAt = Timestamp.iso8601(Timestamp.now())
+        let builder = self.builder
+        let store = self.store
+        let work: @Sendable (String, [UInt8]) -> Prepared = { name, bytes in
+            let digest = RecordBuilder.sha256(bytes)
+            let key = ContentKey(digest)
+            if store.contains(key) { return .duplicate }
+            switch builder.build(bytes: bytes, digest: digest, fileName: name, receivedAt: receivedAt) {
+            case .failure(let error): return .failed(error)
+            case .success(let output): return .records(key, output.records)
+            }
+        }
+        if files.count <= 1 { return files.map { work($0.name, $0.bytes) } }
+        let results = ResultSlots<Prepared>(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            results.set(index, work(files[index].name, files[index].bytes))
+        }
+        return results.take()
+    }
+
+    /// Duplicate checks and batching, in order, on the intake queue.
+    private func finish(_ item: PendingName, bytes: Int, prepared: Prepared, started: UInt64) {
+        switch prepared {
+        case .duplicate:
+            add(BatchItem(name: item.name, outcome: .duplicate, takenAt: started, queuedAt: item.queuedAt), bytes: 0)
+        case .failed(let error):
+            let facts = FailureFacts(
+                bytes: bytes, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
+            let reason = FailureReason(code: error.reason, message: error.message)
+            add(
+                BatchItem(name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
+                bytes: 0)
+        case .records(let key, let records):
+            var lines: [UInt8] = []
+            lines.reserveCapacity(bytes * 2 + 1024 * records.count)
+            var stored = 0
+            for var record in records {
+                guard keepAfterDuplicateCheck(&record) else { continue }
+                record.appendJSONLine(to: &lines)
+                stored += 1
+            }
+            let entry = StoreEntry(key: key, lines: lines, recordCount: stored)
+            add(
+                BatchItem(name: item.name, outcome: .records(entry), takenAt: started, queuedAt: item.queuedAt),
+                bytes: lines.count)
         }
     }
 
@@ -683,4 +724,24 @@ public final class IngestPipeline: @unchecked Sendable {
         let scaled = (value * 100).rounded() / 100
         return String(scaled)
     }
+}
+
+/// Slots that parallel iterations fill, each its own index, without locking.
+private final class ResultSlots<Element: Sendable>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Element?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Each index is written by exactly one iteration.
+    func set(_ index: Int, _ value: Element) { slots[index] = value }
+
+    func take() -> [Element] { slots.map { $0! } }
 }

@@ -96,4 +96,49 @@ struct PlainTextParserTests {
         #expect(SimHash.distance(SimHash.compute(base), SimHash.compute(other)) > 10)
         #expect(SimHash.hex(0xAB) == "00000000000000ab")
     }
+
+    @Test("SimHash equals the plain +1/-1 weights algorithm on varied texts")
+    func simhashMatchesReference() {
+        var generator = SystemRandomNumberGenerator()
+        let vocabulary = ["harbour", "Council", "vote", "Übergang", "café", "ÉTÉ", "2024", "road", "新闻", "x"]
+        for length in [0, 1, 2, 3, 4, 10, 100, 700] {
+            let words = (0..<length).map { _ in vocabulary.randomElement(using: &generator)! }
+            let text = words.joined(separator: length % 2 == 0 ? " " : ", ")
+            #expect(SimHash.compute(text) == Self.referenceSimHash(text), "\(length) words")
+        }
+    }
+
+    /// The textbook form: lower-case words, FNV-1a word hashes, 3-shingles, +1/-1 per bit.
+    static func referenceSimHash(_ text: String) -> UInt64 {
+        var words: [UInt64] = []
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var inWord = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                let lower = scalar.properties.lowercaseMapping.unicodeScalars
+                let value = lower.count == 1 ? lower.first!.value : scalar.value
+                hash = (hash ^ UInt64(value)) &* 0x100_0000_01b3
+                inWord = true
+            } else if inWord {
+                words.append(hash)
+                hash = 0xcbf2_9ce4_8422_2325
+                inWord = false
+            }
+        }
+        if inWord { words.append(hash) }
+        if words.isEmpty { return 0 }
+        var weights = [Int](repeating: 0, count: 64)
+        let width = min(3, words.count)
+        for start in 0...(words.count - width) {
+            var shingle: UInt64 = 0xcbf2_9ce4_8422_2325
+            for word in words[start..<start + width] { shingle = (shingle ^ word) &* 0x100_0000_01b3 }
+            shingle ^= shingle >> 33
+            shingle = shingle &* 0xff51_afd7_ed55_8ccd
+            shingle ^= shingle >> 33
+            for bit in 0..<64 { weights[bit] += (shingle >> UInt64(bit)) & 1 == 1 ? 1 : -1 }
+        }
+        var result: UInt64 = 0
+        for bit in 0..<64 where weights[bit] > 0 { result |= 1 << UInt64(bit) }
+        return result
+    }
 }
