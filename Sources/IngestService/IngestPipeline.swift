@@ -65,6 +65,8 @@ public final class IngestPipeline: @unchecked Sendable {
 
     // Intake state: touched only on `intake`.
     private var inboxFD: Int32 = -1
+    /// Descriptors of replaced inbox directories, closed once no batch refers to them.
+    private var retiredInboxFDs: [Int32] = []
     private var pending = Deque<PendingName>()
     private var pendingNames = Set<FileName>()
     private var inFlight = Set<FileName>()
@@ -98,6 +100,8 @@ public final class IngestPipeline: @unchecked Sendable {
 
     struct BatchItem {
         var name: FileName
+        /// The inbox descriptor the file was read from (the inbox may be replaced meanwhile).
+        var directory: Int32 = -1
         var outcome: ItemOutcome
         var takenAt: UInt64
         var queuedAt: UInt64
@@ -131,6 +135,7 @@ public final class IngestPipeline: @unchecked Sendable {
 
     deinit {
         if inboxFD >= 0 { close(inboxFD) }
+        for fd in retiredInboxFDs { close(fd) }
     }
 
     public var status: PipelineStatus { statusState.withLock { $0 } }
@@ -142,7 +147,7 @@ public final class IngestPipeline: @unchecked Sendable {
             let inboxChanged = new.inbox != config.inbox
             config = new
             if inboxChanged {
-                if inboxFD >= 0 { close(inboxFD) }
+                if inboxFD >= 0 { retiredInboxFDs.append(inboxFD) }
                 inboxFD = open(new.inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 pending.removeAll()
                 pendingNames.removeAll()
@@ -415,6 +420,8 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     private func add(_ item: BatchItem, bytes: Int) {
+        var item = item
+        item.directory = inboxFD
         if batch.items.isEmpty { batch.firstAt = Timestamp.monotonicNanoseconds() }
         batch.items.append(item)
         batch.bytes += bytes
@@ -476,7 +483,7 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         let fd = open(config.inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
-        if inboxFD >= 0 { close(inboxFD) }
+        if inboxFD >= 0 { retiredInboxFDs.append(inboxFD) }
         inboxFD = fd
         logger.notice("opened the inbox again", metadata: ["inbox": "\(config.inbox)"])
     }
@@ -499,10 +506,9 @@ public final class IngestPipeline: @unchecked Sendable {
         sealed.inboxPath = config.inbox
         batch = Batch()
         commitBusy = true
-        let inboxFD = self.inboxFD
         let toCommit = sealed
         committer.async { [self] in
-            let result = commit(toCommit, inboxFD: inboxFD)
+            let result = commit(toCommit)
             intake.async { [self] in completed(toCommit, result) }
         }
     }
@@ -526,7 +532,7 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// Runs on `committer`: append durably, then move the inputs and sync the directories.
-    private func commit(_ batch: Batch, inboxFD: Int32) -> CommitResult {
+    private func commit(_ batch: Batch) -> CommitResult {
         var entries: [StoreEntry] = []
         var entryItems: [Int] = []  // batch item of each entry
         for (position, item) in batch.items.enumerated() {
@@ -562,24 +568,32 @@ public final class IngestPipeline: @unchecked Sendable {
                 fallthrough
             case .duplicate:
                 if case .duplicate = item.outcome { duplicates.insert(item.name) }
-                if let error = lifecycle.finishProcessed(item.name, inboxFD: inboxFD, action: batch.processedAction) {
+                if let error = lifecycle.finishProcessed(
+                    item.name, inboxFD: item.directory, action: batch.processedAction)
+                {
                     moveErrors[item.name] = error
                 } else {
                     movedProcessed = true
                 }
             case .failed(let reason, let facts):
-                if let error = lifecycle.finishFailed(item.name, inboxFD: inboxFD, reason: reason, facts: facts) {
+                if let error = lifecycle.finishFailed(item.name, inboxFD: item.directory, reason: reason, facts: facts)
+                {
                     moveErrors[item.name] = error
                 } else {
                     movedFailed = true
                 }
             }
         }
-        if let error = lifecycle.syncDirectories(
-            inboxFD: inboxFD, inboxPath: batch.inboxPath,
-            movedProcessed: movedProcessed && batch.processedAction == .move, movedFailed: movedFailed)
-        {
-            logger.error("cannot sync directories after moving inputs", metadata: ["error": "\(error)"])
+        let directories = Array(Set(batch.items.map(\.directory)))
+        for (index, directory) in directories.enumerated() {
+            // The processed/ and failed/ directories once; every inbox directory read from.
+            if let error = lifecycle.syncDirectories(
+                inboxFD: directory, inboxPath: batch.inboxPath,
+                movedProcessed: index == 0 && movedProcessed && batch.processedAction == .move,
+                movedFailed: index == 0 && movedFailed)
+            {
+                logger.error("cannot sync directories after moving inputs", metadata: ["error": "\(error)"])
+            }
         }
         return .committed(moveErrors: moveErrors, duplicates: duplicates, durableAt: Timestamp.monotonicNanoseconds())
     }
@@ -587,6 +601,10 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Back on `intake`: account for the batch, log one line per input, carry on.
     private func completed(_ batch: Batch, _ result: CommitResult) {
         commitBusy = false
+        if !retiredInboxFDs.isEmpty && !self.batch.items.contains(where: { $0.directory != inboxFD }) {
+            for fd in retiredInboxFDs { close(fd) }  // no batch reads from a replaced inbox any more
+            retiredInboxFDs.removeAll()
+        }
         for item in batch.items { inFlight.remove(item.name) }
         switch result {
         case .storeFailed(let error):

@@ -52,8 +52,12 @@ struct ReliabilityTests {
         tree.drop("b.txt", article("replaced-b"))
         try waitUntil("b processed", timeout: 20, log: { daemon.log }) { tree.names(tree.processed).contains("b.txt") }
 
+        let rewatched = daemon.log.components(separatedBy: "watching the inbox again").count
         #expect(rename(tree.inbox, tree.root + "/inbox.old") == 0)
         try FileManager.default.createDirectory(atPath: tree.inbox, withIntermediateDirectories: false)
+        try waitUntil("the new inbox watched", timeout: 10, log: { daemon.log }) {
+            daemon.log.components(separatedBy: "watching the inbox again").count > rewatched
+        }
         tree.drop("c.txt", article("replaced-c"))
         tree.drop("stale.txt", article("replaced-stale"), into: tree.root + "/inbox.old")
         try waitUntil("c processed", timeout: 20, log: { daemon.log }) { tree.names(tree.processed).contains("c.txt") }
