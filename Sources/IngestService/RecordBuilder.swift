@@ -7,7 +7,7 @@ public import PageParsing
 public struct RecordBuilder: Sendable {
     public let parser: any PageParser
 
-    public init(parser: any PageParser = PlainTextParser()) {
+    public init(parser: any PageParser = NewsPageParser()) {
         self.parser = parser
     }
 

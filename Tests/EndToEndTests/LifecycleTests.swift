@@ -27,7 +27,7 @@ struct LifecycleTests {
             #expect((source["sha256"] as? String)?.count == 64)
             #expect(source["bytes"] as? Int == article(String(file.dropLast(4))).utf8.count)
             #expect(source["received_at"] is String)
-            #expect(source["parser"] as? String == "plaintext")
+            #expect(source["parser"] as? String == "newspage")
             #expect(source["parser_version"] is String)
             #expect(source["index"] as? Int == 0)
             #expect(record["title"] as? String == "Headline for " + file.dropLast(4))
