@@ -8,14 +8,36 @@ public enum SimHash {
         words.reserveCapacity(text.utf8.count / 5)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var inWord = false
-        WordCounter.forEachScalar(in: text) { value in
-            if WordCounter.isWordScalar(value) {
-                hash = (hash ^ UInt64(Self.folded(value))) &* 0x100_0000_01b3
-                inWord = true
-            } else if inWord {
-                words.append(hash)
-                hash = 0xcbf2_9ce4_8422_2325
-                inWord = false
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                var value = UInt32(byte)
+                var isWord: Bool
+                if byte < 0x80 {  // ASCII: decided and folded inline
+                    isWord = (byte &- 0x61 < 26) || (byte &- 0x41 < 26) || (byte &- 0x30 < 10)
+                    if byte &- 0x41 < 26 { value |= 0x20 }
+                    index += 1
+                } else {
+                    let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+                    value = byte < 0xE0 ? value & 0x1F : byte < 0xF0 ? value & 0x0F : value & 0x07
+                    for offset in 1..<length where index + offset < count {
+                        value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+                    }
+                    index += length
+                    isWord = WordCounter.isWordScalar(value)
+                    if isWord { value = Self.folded(value) }
+                }
+                if isWord {
+                    hash = (hash ^ UInt64(value)) &* 0x100_0000_01b3
+                    inWord = true
+                } else if inWord {
+                    words.append(hash)
+                    hash = 0xcbf2_9ce4_8422_2325
+                    inWord = false
+                }
             }
         }
         if inWord { words.append(hash) }
