@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "ingestd", targets: ["ingestd"]),
         .executable(name: "ingestctl", targets: ["ingestctl"]),
         .executable(name: "ingest-bench", targets: ["ingest-bench"]),
+        .executable(name: "parse-bench", targets: ["parse-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -79,8 +80,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Single-core parse throughput of NewsPageParser on the parser fixtures and the shared seeds.
+        .executableTarget(name: "parse-bench", dependencies: ["PageParsing", "IngestModel"], swiftSettings: strict),
         .testTarget(name: "IngestModelTests", dependencies: ["IngestModel"], swiftSettings: strict),
-        .testTarget(name: "PageParsingTests", dependencies: ["PageParsing"], swiftSettings: strict),
+        .testTarget(
+            name: "PageParsingTests",
+            dependencies: ["PageParsing", "IngestModel"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "RecordStoreTests", dependencies: ["RecordStore"], swiftSettings: strict),
         .testTarget(
             name: "IngestServiceTests",

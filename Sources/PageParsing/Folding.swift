@@ -1,0 +1,236 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Byte-level case folding and matching for marker phrases, so that line tests need neither
+/// `lowercased()` nor Foundation's string search.
+///
+/// Folding lowercases ASCII, Latin-1 (À–Þ) and Cyrillic (А–Я, Ѐ–Џ) capitals. It never changes a
+/// byte count, so offsets in folded bytes are offsets in the original line. Phrases are written in
+/// lowercase, which is their folded form.
+enum Folding {
+    /// The folded UTF-8 of `bytes[range]`.
+    static func fold(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: range.count) { out, initialized in
+            guard let source = bytes.baseAddress, let target = out.baseAddress else {
+                initialized = 0
+                return
+            }
+            var index = range.lowerBound
+            var outIndex = 0
+            let end = range.upperBound
+            // Eight ASCII bytes at a time: set bit 5 of every byte in A...Z.
+            while index + 8 <= end {
+                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+                guard word & 0x8080_8080_8080_8080 == 0 else { break }
+                let aboveA = word &+ 0x3F3F_3F3F_3F3F_3F3F  // bit 7 set where byte >= 0x41
+                let aboveZ = word &+ 0x2525_2525_2525_2525  // bit 7 set where byte >= 0x5B
+                let upper = aboveA & ~aboveZ & 0x8080_8080_8080_8080
+                UnsafeMutableRawPointer(target + outIndex).storeBytes(of: word | (upper >> 2), as: UInt64.self)
+                index += 8
+                outIndex += 8
+            }
+            while index < end {
+                let byte = source[index]
+                if byte < 0x80 {
+                    target[outIndex] = byte &+ (byte &- 0x41 < 26 ? 0x20 : 0)
+                } else if index + 1 < end && (byte == 0xC3 || byte == 0xD0) {
+                    let next = source[index + 1]
+                    var lead = byte
+                    var trail = next
+                    if byte == 0xC3 {
+                        if next >= 0x80 && next <= 0x9E && next != 0x97 { trail = next + 0x20 }
+                    } else if next >= 0x90 && next <= 0x9F {
+                        trail = next + 0x20
+                    } else if next >= 0xA0 && next <= 0xAF {
+                        lead = 0xD1
+                        trail = next - 0x20
+                    } else if next >= 0x80 && next <= 0x8F {
+                        lead = 0xD1
+                        trail = next + 0x10
+                    }
+                    target[outIndex] = lead
+                    target[outIndex + 1] = trail
+                    index += 2
+                    outIndex += 2
+                    continue
+                } else {
+                    target[outIndex] = byte
+                }
+                index += 1
+                outIndex += 1
+                // Back to eight at a time after a non-ASCII character.
+                while index + 8 <= end {
+                    let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+                    guard word & 0x8080_8080_8080_8080 == 0 else { break }
+                    let upper =
+                        (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
+                    UnsafeMutableRawPointer(target + outIndex).storeBytes(of: word | (upper >> 2), as: UInt64.self)
+                    index += 8
+                    outIndex += 8
+                }
+            }
+            initialized = outIndex
+        }
+    }
+
+    /// The two texts are equal ignoring case. Texts of different byte lengths are told apart
+    /// without lowercasing (lowercasing rarely changes a length; when it does, they differ anyway
+    /// for headline comparison purposes).
+    static func equalIgnoringCase(_ first: String, _ second: String) -> Bool {
+        first.utf8.count == second.utf8.count && caseKey(first) == caseKey(second)
+    }
+
+    /// A key that is equal for texts that differ only in case: folded bytes for ASCII text, the
+    /// UTF-8 of `lowercased()` otherwise.
+    static func caseKey(_ text: String) -> [UInt8] {
+        text.utf8.allSatisfy { $0 < 0x80 } ? fold(text) : Array(text.lowercased().utf8)
+    }
+
+    /// `text` with ASCII letters lowercased (for JSON keys and file names).
+    static func asciiLowercased(_ text: String) -> String {
+        String(decoding: fold(text), as: UTF8.self)
+    }
+
+    /// The folded UTF-8 of `text`.
+    static func fold(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { fold($0, 0..<$0.count) }
+    }
+
+    /// `bytes[offset...]` starts with `phrase`.
+    @inline(__always)
+    static func hasPrefix(_ bytes: [UInt8], _ phrase: [UInt8], at offset: Int = 0) -> Bool {
+        guard offset + phrase.count <= bytes.count else { return false }
+        for index in 0..<phrase.count where bytes[offset + index] != phrase[index] { return false }
+        return true
+    }
+
+    /// `bytes[..<end]` ends with `phrase`.
+    @inline(__always)
+    static func hasSuffix(_ bytes: [UInt8], _ phrase: [UInt8], end: Int) -> Bool {
+        guard end >= phrase.count else { return false }
+        return hasPrefix(bytes, phrase, at: end - phrase.count)
+    }
+
+    /// `bytes` contains `phrase` (memchr finds the candidates for the first byte).
+    static func contains(_ bytes: [UInt8], _ phrase: [UInt8]) -> Bool {
+        guard let first = phrase.first, phrase.count <= bytes.count else { return false }
+        return bytes.withUnsafeBytes { haystack in
+            guard let base = haystack.baseAddress else { return false }
+            var offset = 0
+            let last = haystack.count - phrase.count
+            while offset <= last {
+                guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
+                let position = base.distance(to: UnsafeRawPointer(hit))
+                if hasPrefix(bytes, phrase, at: position) { return true }
+                offset = position + 1
+            }
+            return false
+        }
+    }
+
+    /// The offset of the first `byte` in `bytes[range]`.
+    static func firstIndex(of byte: UInt8, in bytes: [UInt8], limit: Int) -> Int? {
+        var index = 0
+        let end = min(limit, bytes.count)
+        while index < end {
+            if bytes[index] == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Hash of folded bytes, trimmed of spaces (and a trailing colon when `dropColon`).
+    static func phraseHash(_ bytes: [UInt8], _ range: Range<Int>, dropColon: Bool = true) -> UInt64 {
+        var start = range.lowerBound
+        var end = range.upperBound
+        while start < end && bytes[start] == 0x20 { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || (dropColon && bytes[end - 1] == UInt8(ascii: ":"))) {
+            end -= 1
+        }
+        var hash = WordHash.seed
+        for index in start..<end { hash = WordHash.mix(hash, bytes[index]) }
+        return hash
+    }
+
+    /// Hash of a lowercase phrase, as `phraseHash` computes it.
+    static func phraseHash(_ phrase: String) -> UInt64 {
+        let bytes = Array(phrase.utf8)
+        return phraseHash(bytes, 0..<bytes.count)
+    }
+}
+
+/// A set of lowercase phrases, matched against folded bytes by hash.
+struct PhraseSet: Sendable {
+    private var hashes: HashCounter
+
+    init(_ phrases: [String]) {
+        hashes = HashCounter(capacity: phrases.count)
+        for phrase in phrases where !hashes.contains(Folding.phraseHash(phrase)) {
+            hashes.add(Folding.phraseHash(phrase))
+        }
+    }
+
+    func contains(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+        hashes.contains(Folding.phraseHash(bytes, range))
+    }
+
+    func contains(_ bytes: [UInt8]) -> Bool { contains(bytes, 0..<bytes.count) }
+}
+
+/// The set of adjacent byte pairs in a text, hashed into 256 bits: a phrase whose pairs are not
+/// all present cannot occur in the text, so most substring searches are skipped.
+struct PairFilter: Sendable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init(_ bytes: [UInt8]) {
+        guard bytes.count > 1 else { return }
+        withUnsafeMutableBytes(of: &words) { raw in
+            let bits = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+            bytes.withUnsafeBufferPointer { buffer in
+                var previous = Int(buffer[0])
+                for index in 1..<buffer.count {
+                    let byte = Int(buffer[index])
+                    let bit = (previous &* 31 &+ byte) & 255
+                    bits[bit >> 6] |= 1 << UInt64(bit & 63)
+                    previous = byte
+                }
+            }
+        }
+    }
+
+    /// Every pair of `other` is also in this filter.
+    func covers(_ other: PairFilter) -> Bool {
+        words.0 & other.words.0 == other.words.0 && words.1 & other.words.1 == other.words.1
+            && words.2 & other.words.2 == other.words.2 && words.3 & other.words.3 == other.words.3
+    }
+}
+
+/// A list of lowercase phrases as byte arrays, for prefix, suffix and substring tests.
+struct PhraseList: Sendable {
+    let phrases: [[UInt8]]
+    private let filters: [PairFilter]
+
+    init(_ phrases: [String]) {
+        self.phrases = phrases.map { Array($0.utf8) }
+        filters = self.phrases.map(PairFilter.init)
+    }
+
+    /// The first phrase `bytes` starts with.
+    func prefix(of bytes: [UInt8]) -> [UInt8]? {
+        phrases.first { Folding.hasPrefix(bytes, $0) }
+    }
+
+    func anyContained(in bytes: [UInt8]) -> Bool { anyContained(in: bytes, filter: PairFilter(bytes)) }
+
+    /// `anyContained` with the filter of `bytes` already built.
+    func anyContained(in bytes: [UInt8], filter: PairFilter) -> Bool {
+        for (index, phrase) in phrases.enumerated() where filter.covers(filters[index]) {
+            if Folding.contains(bytes, phrase) { return true }
+        }
+        return false
+    }
+}

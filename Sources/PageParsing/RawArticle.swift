@@ -1,0 +1,155 @@
+import IngestModel
+
+/// One piece of an article body in page order.
+enum BodyElement: Sendable, Equatable {
+    /// A paragraph as printed; it may still hold inline headings and cross-links.
+    case paragraph(String)
+    /// A subheading printed on its own line.
+    case heading(String)
+    /// A cross-link headline printed on its own line.
+    case related(String)
+
+    var isParagraph: Bool {
+        if case .paragraph = self { return true }
+        return false
+    }
+}
+
+/// An article as a page reader found it: metadata plus the body in page order, before the body's
+/// inline structure is recovered and before the draft is normalized.
+struct RawArticle: Sendable {
+    var title: String?
+    var published: ParsedDate?
+    var updated: ParsedDate?
+    var authors: [String] = []
+    var tags: [String] = []
+    var keywords: [String] = []
+    var summary: String?
+    var body: [BodyElement] = [] {
+        didSet { paragraphCount = body.reduce(0) { count, element in element.isParagraph ? count + 1 : count } }
+    }
+    /// How many of `body`'s elements are paragraphs.
+    private(set) var paragraphCount = 0
+    var credit: String?
+    var publisher: String?
+    var copyright: String?
+    var listing: ListingPosition?
+    var warnings: [String] = []
+
+    /// Records a date: the first plain one is the publication date, a labeled update the update.
+    mutating func apply(_ date: ParsedDate) {
+        if date.isUpdate {
+            if updated == nil { updated = date }
+        } else if published == nil {
+            published = date
+        }
+        if !date.remainder.isEmpty, let byline = BylineParser.parse(date.remainder) { apply(byline) }
+    }
+
+    /// A labeled list: "Tags:"/"Topics:" lists are tags; a "Keywords:" list is both keywords and tags.
+    mutating func addList(_ items: [String], isKeywords: Bool) {
+        if isKeywords { keywords += items }
+        tags += items
+    }
+
+    mutating func apply(_ byline: BylineParser.Byline) {
+        authors += byline.authors
+        if credit == nil { credit = byline.credit }
+    }
+
+    /// The first paragraph, as printed.
+    var firstParagraph: String? {
+        for element in body {
+            if case .paragraph(let text) = element { return text }
+        }
+        return nil
+    }
+
+    /// Appends a body line: joined to the previous paragraph when it continues the same block.
+    mutating func appendLine(_ line: String, continuing: Bool) {
+        if continuing, case .paragraph(let previous)? = body.last {
+            body[body.count - 1] = .paragraph(previous + " " + line)
+        } else {
+            body.append(.paragraph(line))
+        }
+    }
+}
+
+/// Turns raw articles into drafts: recovers flattened bodies (with statistics over the whole page),
+/// then normalizes lists, detects the language and drops articles left without a body.
+enum DraftAssembler {
+    static func assemble(_ articles: [RawArticle], pageLanguage: String?) -> [ArticleDraft] {
+        let profile = LanguageProfile.forCode(pageLanguage)
+        var texts: [String] = []
+        for article in articles {
+            for case .paragraph(let text) in article.body { texts.append(text) }
+        }
+        let (tokenized, stats) = BodySegmenter.prepare(texts, profile: profile)
+        let segmenter = BodySegmenter(profile: profile, stats: stats)
+        var next = 0
+        var drafts: [ArticleDraft] = []
+        drafts.reserveCapacity(articles.count)
+        for article in articles {
+            var output = BodySegmenter.Output()
+            for element in article.body {
+                switch element {
+                case .paragraph:
+                    segmenter.segment(tokenized[next], into: &output)
+                    next += 1
+                case .heading(let text): output.headings.append(text)
+                case .related(let text): output.related.append(text)
+                }
+            }
+            if let draft = draft(article, output, pageLanguage: pageLanguage) { drafts.append(draft) }
+        }
+        return drafts
+    }
+
+    /// The draft for one article, or nil when it has no body text at all.
+    static func draft(_ article: RawArticle, _ output: BodySegmenter.Output, pageLanguage: String?) -> ArticleDraft? {
+        var draft = ArticleDraft()
+        draft.title = article.title
+        draft.published = article.published?.iso
+        draft.publishedRaw = article.published?.raw
+        draft.updated = article.updated?.iso
+        draft.authors = ListNormalizer.unique(article.authors)
+        draft.tags = ListNormalizer.unique(article.tags)
+        draft.keywords = ListNormalizer.unique(article.keywords)
+        draft.summary = article.summary.flatMap { $0.isEmpty ? nil : $0 }
+        draft.paragraphs = output.paragraphs.filter { !$0.isEmpty }
+        draft.headings = output.headings
+        draft.related = output.related
+        draft.credit = article.credit
+        draft.publisher = article.publisher
+        draft.copyright = article.copyright
+        draft.listing = article.listing
+        draft.warnings = article.warnings
+        if draft.paragraphs.isEmpty {
+            guard let summary = draft.summary else { return nil }
+            draft.paragraphs = [summary]
+            draft.warnings.append("no body: the summary is used as the body")
+        }
+        if draft.title == nil { draft.warnings.append("no title found") }
+        draft.language = LanguageDetector.detect([draft.title ?? ""] + draft.paragraphs) ?? pageLanguage
+        return draft
+    }
+}
+
+/// Cleans string lists: trims, drops empties, removes case-insensitive duplicates keeping the first
+/// spelling and the order.
+enum ListNormalizer {
+    static func unique(_ items: [String]) -> [String] {
+        if items.isEmpty { return items }
+        var seen: [[UInt8]] = []
+        var result: [String] = []
+        for item in items {
+            let trimmed = String(item[...].trimming(" \u{00A0}\t,;|"))
+            guard !trimmed.isEmpty else { continue }
+            let key = Folding.caseKey(trimmed)
+            guard !seen.contains(key) else { continue }
+            seen.append(key)
+            result.append(trimmed)
+        }
+        return result
+    }
+}

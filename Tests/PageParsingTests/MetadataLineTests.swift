@@ -1,0 +1,152 @@
+import Testing
+
+@testable import PageParsing
+
+/// The line tests behind page metadata: bylines, tag lists, credits, widgets, chrome, language.
+@Suite("metadata lines")
+struct MetadataLineTests {
+    @Test(
+        "bylines give authors (and a trailing agency as credit)",
+        arguments: [
+            ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"], nil),
+            ("By Jane Doe, John Roe and Ann Poe", ["Jane Doe", "John Roe", "Ann Poe"], nil),
+            ("BY MARTA KOWAL | Staff Writer", ["MARTA KOWAL"], nil),
+            ("By Jane Doe, Newswire", ["Jane Doe"], "Newswire"),
+            ("Von Anna Schmidt und Max Müller", ["Anna Schmidt", "Max Müller"], nil),
+            ("Par Marie Dupont et Jean-Luc Martin", ["Marie Dupont", "Jean-Luc Martin"], nil),
+            ("Por Lucía Ferrer y Mateo Salas", ["Lucía Ferrer", "Mateo Salas"], nil),
+            ("Door Jan de Vries en Piet van Dijk", ["Jan de Vries", "Piet van Dijk"], nil),
+            ("Author: R. K. Nair", ["R. K. Nair"], nil),
+        ] as [(String, [String], String?)])
+    func bylines(_ line: String, _ authors: [String], _ credit: String?) throws {
+        let byline = try #require(BylineParser.parse(line))
+        #expect(byline.authors == authors)
+        #expect(byline.credit == credit)
+    }
+
+    @Test(
+        "sentences that start like bylines are not bylines",
+        arguments: [
+            "By the time the ferry arrived, the storm had passed.", "Von der Leyen says talks will go on", "By 2030",
+            "Par exemple",
+        ])
+    func notBylines(_ line: String) {
+        #expect(BylineParser.parse(line) == nil)
+    }
+
+    @Test("tag lines with | , ; separators; Keywords lines fill keywords too; tags trimmed and unique")
+    func tagLines() throws {
+        let pipes = try #require(Markers.labeledList(PageLine("Tags: Storms | Harbour |  Ferries ")))
+        #expect(pipes.items == ["Storms", "Harbour", "Ferries"] && !pipes.keywords)
+        let topics = try #require(Markers.labeledList(PageLine("Topics: Energy, Wind power, North Sea")))
+        #expect(topics.items == ["Energy", "Wind power", "North Sea"])
+        let keywords = try #require(Markers.labeledList(PageLine("Keywords: trams; Amberton")))
+        #expect(keywords.items == ["trams", "Amberton"] && keywords.keywords)
+        #expect(Markers.labeledList(PageLine("Mots-clés : Montagne | Neige"))?.items == ["Montagne", "Neige"])
+        #expect(Markers.labeledList(PageLine("Note: the ferry is late")) == nil)
+        #expect(
+            ListNormalizer.unique([" Storms", "storms", "Harbour", "STORMS", "", "Häfen", "HÄFEN", "Harbour "]) == [
+                "Storms", "Harbour", "Häfen",
+            ])
+    }
+
+    @Test("an unlabeled footer keyword list needs three short items")
+    func keywordLists() {
+        #expect(
+            Markers.keywordList(PageLine("Lindqvist, port, grain, silos")) == ["Lindqvist", "port", "grain", "silos"])
+        #expect(Markers.keywordList(PageLine("Ships queued, waited, and left.")) == nil)
+        #expect(Markers.keywordList(PageLine("Harbour, port")) == nil)
+    }
+
+    @Test("copyright notices name their holder")
+    func copyrights() {
+        #expect(
+            CreditLines.copyright("© Copyright 2021 Harbourline Press. All rights reserved.")?.holder
+                == "Harbourline Press")
+        #expect(CreditLines.copyright("© Eastgate Media Group, Inc.")?.holder == "Eastgate Media Group, Inc.")
+        #expect(CreditLines.copyright("Copyright © 2010-2021 The Fjord Courier")?.holder == "The Fjord Courier")
+        #expect(CreditLines.copyright("(c) 2021 L’Écho des Cimes. Tous droits réservés.")?.holder == "L’Écho des Cimes")
+        #expect(CreditLines.copyright("Copyrighted material is everywhere.") == nil)
+        #expect(CreditLines.copyright("The ferry is back.") == nil)
+    }
+
+    @Test("wire datelines give the agency and the text after the dash")
+    func wireDatelines() throws {
+        let wire = try #require(CreditLines.wireDateline("OSLO (Polar Wire) - A new farm opens."))
+        #expect(wire.agency == "Polar Wire" && wire.text == "A new farm opens.")
+        let dated = try #require(CreditLines.wireDateline("SÃO PAULO, March 3 (dpa) — Rain fell."))
+        #expect(dated.agency == "dpa" && dated.text == "Rain fell.")
+        #expect(CreditLines.wireDateline("The mayor (who was late) - said nothing.") == nil)
+        #expect(CreditLines.wireDateline("OSLO (Polar Wire) said nothing.") == nil)
+    }
+
+    @Test("share widgets, page chrome and related-block headings are recognised; prose is not")
+    func chromeAndWidgets() {
+        for line in ["Share this:", "Facebook Twitter Email", "3Like our page", "12 Shares", "Teilen", "Partager"] {
+            #expect(Markers.isShareWidget(PageLine(line)), "\(line)")
+        }
+        for line in ["Our page", "Share prices fell on Monday.", "Like a storm"] {
+            #expect(!Markers.isShareWidget(PageLine(line)), "\(line)")
+        }
+        for line in [
+            "You are here: Home » News", "Scroll To Top", "Feed Subscription", "Skip to content", "2 Comments",
+            "1 2 3 … 10 Next »", "Page 1 of 4", "Nach oben",
+        ] {
+            #expect(Markers.isChrome(PageLine(line)), "\(line)")
+        }
+        for line in ["Home prices rose", "Search for the missing sailor continues", "10 ships in the harbour"] {
+            #expect(!Markers.isChrome(PageLine(line)), "\(line)")
+        }
+        #expect(Markers.isRelatedHeading(PageLine("Related articles:")))
+        #expect(Markers.isRelatedHeading(PageLine("Lesen Sie auch")))
+        #expect(Markers.standaloneLink(PageLine("Read more: Storm closes the port")) == "Storm closes the port")
+        #expect(Markers.standaloneLink(PageLine("Lire aussi : Le prix augmente")) == "Le prix augmente")
+    }
+
+    @Test(
+        "teasers and read-more markers in several languages",
+        arguments: [
+            ("The port reopened on Monday after two ... Read More »", "The port reopened on Monday after two"),
+            ("The port reopened on Monday … Continue reading →", "The port reopened on Monday"),
+            ("Der Hafen ist wieder offen … Weiterlesen »", "Der Hafen ist wieder offen"),
+            ("Le port a rouvert lundi... Lire la suite", "Le port a rouvert lundi"),
+            ("El puerto reabrió el lunes … Leer más »", "El puerto reabrió el lunes"),
+            ("The port reopened on Monday. [Continue reading]", "The port reopened on Monday."),
+            ("The port reopened on Monday […]", "The port reopened on Monday"),
+            ("Read More »", ""),
+        ])
+    func teasers(_ line: String, _ text: String) {
+        #expect(Markers.teaserText(PageLine(line)) == text)
+    }
+
+    @Test("prose that mentions reading is not a teaser")
+    func notTeasers() {
+        #expect(Markers.teaserText(PageLine("Visitors can read more about the port in the library.")) == nil)
+        #expect(Markers.teaserText(PageLine("He wanted to read more")) == nil)
+    }
+
+    @Test(
+        "language detection over stop words",
+        arguments: [
+            ("The council said that the harbour will reopen after the storm, and the ferries are back.", "en"),
+            ("Der Stadtrat hat die Pläne am Dienstag beschlossen, und die Arbeiten beginnen im Mai.", "de"),
+            ("Le conseil a annoncé que le port rouvrira après la tempête et que les ferries sont de retour.", "fr"),
+            (
+                "El ayuntamiento dijo que el puerto volverá a abrir después de la tormenta y que los barcos han vuelto.",
+                "es"
+            ),
+            ("Il consiglio ha detto che il porto riaprirà dopo la tempesta e che i traghetti sono tornati.", "it"),
+            ("De gemeente zei dat de haven na de storm weer opengaat en dat de veerboten terug zijn.", "nl"),
+            ("O conselho disse que o porto vai reabrir depois da tempestade e que os barcos não voltaram.", "pt"),
+            ("Совет заявил, что порт откроется после шторма, и что паромы уже вернулись на линию.", "ru"),
+        ])
+    func languages(_ text: String, _ code: String) {
+        #expect(LanguageDetector.detect([text]) == code)
+    }
+
+    @Test("too little text claims no language")
+    func noLanguage() {
+        #expect(LanguageDetector.detect(["Harbour"]) == nil)
+        #expect(LanguageDetector.detect(["12 34 56"]) == nil)
+    }
+}
