@@ -1,1 +1,1 @@
-print("x")
+IngestBench.main()
