@@ -98,7 +98,7 @@ struct BodySegmenter {
     }
 
     /// The page uses the word as a name: capitalized in mid-sentence somewhere else, or its stem is
-    /// ("Russia" for "Russia-linked").
+    /// ("Oslo" for "Oslo-based").
     func isName(_ index: Int, in paragraph: TokenizedParagraph, countedHere: Bool) -> Bool {
         let token = paragraph.tokens[index]
         if stats.midSentenceCount(token.key) - (countedHere ? 1 : 0) > 0 { return true }

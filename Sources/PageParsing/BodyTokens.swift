@@ -40,7 +40,7 @@ struct BodyToken: Sendable {
     /// Hash of the core (without a possessive 's), case kept: identifies a capitalized word. Only
     /// computed for `.upper` tokens (zero otherwise).
     var key: UInt64
-    /// Hash of the core up to its first hyphen ("Russia" for "Russia-linked"); equals `key` otherwise.
+    /// Hash of the core up to its first hyphen ("Oslo" for "Oslo-based"); equals `key` otherwise.
     var stemKey: UInt64
 
     @inline(__always)
@@ -362,7 +362,7 @@ struct TokenizedParagraph: Sendable {
 }
 
 /// Which capitalized words a page uses in mid-sentence (names), and which capitalized word pairs
-/// recur (multi-word names such as "United States"): the evidence that tells a name from the first
+/// recur (multi-word names such as "New Zealand"): the evidence that tells a name from the first
 /// word of a new sentence in text whose paragraph breaks were lost.
 struct CapitalizationStats: Sendable {
     private var midSentence: HashCounter

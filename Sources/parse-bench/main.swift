@@ -118,6 +118,6 @@ for (label, inputs) in sets {
     print(
         label.padding(toLength: 36, withPad: " ", startingAt: 0)
             + String(
-                format: "%8.1f MB/s  (%.1f MB, %d articles per round)", result.megabytesPerSecond, megabytes,
-                result.articles))
+                format: "%8.1f MB/s %8.1f µs/file  (%.1f MB, %d articles per round)", result.megabytesPerSecond,
+                result.microsecondsPerFile, megabytes, result.articles))
 }
