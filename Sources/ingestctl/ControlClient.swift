@@ -18,6 +18,18 @@ enum ExitStatus {
 struct ClientFailure: Error {
     var message: String
     var status: Int32
+
+    init(message: String, status: Int32) {
+        self.message = message
+        self.status = status
+    }
+
+    /// The daemon refused: exit 4 for permission, 1 for anything else.
+    init(_ error: ControlError) {
+        self.init(
+            message: error.message,
+            status: error.code == .permissionDenied ? ExitStatus.permissionDenied : ExitStatus.daemonError)
+    }
 }
 
 /// A blocking client for the control socket: one connection, requests and responses as lines.

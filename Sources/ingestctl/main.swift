@@ -54,10 +54,7 @@ struct ClientOptions: ParsableArguments {
     func call(_ command: ControlCommand, timeout: Double = 30) throws(ClientFailure) -> JSONValue {
         let client = try ControlClient(path: try socketPath())
         let response = try client.request(command, timeout: timeout)
-        if let error = response.error {
-            let status = error.code == .permissionDenied ? ExitStatus.permissionDenied : ExitStatus.daemonError
-            throw ClientFailure(message: error.message, status: status)
-        }
+        if let error = response.error { throw ClientFailure(error) }
         return response.result ?? .null
     }
 
@@ -184,11 +181,7 @@ struct Tail: ParsableCommand {
         try runClient { () throws(ClientFailure) in
             let client = try ControlClient(path: try options.socketPath())
             let response = try client.request(.tail, timeout: 30)
-            if let error = response.error {
-                throw ClientFailure(
-                    message: error.message,
-                    status: error.code == .permissionDenied ? ExitStatus.permissionDenied : ExitStatus.daemonError)
-            }
+            if let error = response.error { throw ClientFailure(error) }
             while let line = try client.readLine(timeout: nil) {
                 if line.starts(with: Array(#"{"notice""#.utf8)) || line.starts(with: Array(#"{"ok""#.utf8)),
                     let notice = try? JSONDecoder().decode(ControlResponse.self, from: Data(line)),
