@@ -111,6 +111,7 @@ public final class Daemon: @unchecked Sendable {
             exitCode.set(code)
             done.signal()
         }
+        let signalsRegistered = DispatchGroup()
         let started: Bool = control.sync {
             if !once {
                 guard startWatching(config.inbox) else { return false }
@@ -118,12 +119,17 @@ public final class Daemon: @unchecked Sendable {
                 startWatchdog()
             }
             pipeline.requestRescan()  // after the watch exists: files dropped while we were down
-            installSignalHandlers()
+            installSignalHandlers(registered: signalsRegistered)
             startStatusUpdates()
-            notifier.ready(status: statusLine())
             return true
         }
         guard started else { return 1 }
+        // The signals are ignored until their sources are registered: announce readiness only
+        // then, or a stop sent right after READY could be lost.
+        if signalsRegistered.wait(timeout: .now() + 5) == .timedOut {
+            logger.warning("signal handlers were slow to register")
+        }
+        notifier.ready(status: control.sync { statusLine() })
         let stats = store.stats
         logger.notice(
             once ? "ingesting the inbox once" : "ready: watching the inbox",
@@ -341,9 +347,12 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: - Signals (on `control`)
 
-    private func installSignalHandlers() {
+    /// Installs the signal sources; `registered` is left once each is registered with the kernel.
+    private func installSignalHandlers(registered: DispatchGroup) {
         for number in [SIGTERM, SIGINT, SIGHUP] {
             let source = DispatchSource.makeSignalSource(signal: number, queue: control)
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.setEventHandler { [weak self] in
                 guard let self else { return }
                 if number == SIGHUP {

@@ -268,4 +268,13 @@ struct LifecycleTests {
         #expect(try daemon.waitForExit(timeout: 10) == 1)
         #expect(daemon.log.contains("different file systems"))
     }
+
+    @Test("SIGTERM sent the moment the daemon says it is ready is never lost")
+    func stopRightAfterReady() throws {
+        for _ in 0..<10 {
+            let tree = TempTree()
+            let daemon = try DaemonProcess.start(tree)
+            #expect(try daemon.stop(timeout: 10) == 0)
+        }
+    }
 }
