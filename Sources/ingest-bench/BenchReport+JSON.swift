@@ -89,9 +89,12 @@ extension BenchReport {
     private static func json(_ result: StartupResult) -> JSONValue {
         .object([
             ("records", .integer(result.records)), ("build_seconds", .number(result.buildSeconds)),
-            ("median_seconds", .number(result.median)), ("runs_seconds", .array(result.runs.map(JSONValue.number))),
+            ("first_start_seconds", .number(result.firstStart)),
+            ("restart_median_seconds", .number(result.restartMedian)),
+            ("runs_seconds", .array(result.runs.map(JSONValue.number))),
             ("reported_records", .from(result.reportedRecords)),
-            ("peak_rss_kib", .from(result.peakRSSKilobytes)), ("ready_rss_kib", .from(result.readyRSSKilobytes)),
+            ("peak_rss_kib", .array(result.peakRSSKilobytes.map(JSONValue.integer))),
+            ("ready_rss_kib", .array(result.readyRSSKilobytes.map(JSONValue.integer))),
             ("checks_passed", .bool(result.passedChecks)),
             ("exits", .array(result.exits.map { .string($0.description) })),
         ])

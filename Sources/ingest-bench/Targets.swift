@@ -79,16 +79,16 @@ struct Target {
             target.note = "pass --startup-records 1000000 to measure it"
             return target
         }
-        target.value = startup.median
-        target.measured = "median " + Format.fixed(startup.median, 3) + " s"
-        target.verdict = startup.median < 1 && startup.sawAllRecords ? .pass : .miss
-        var notes: [String] = []
+        target.value = startup.restartMedian
+        target.measured = "restart median " + Format.fixed(startup.restartMedian, 3) + " s"
+        target.verdict = startup.restartMedian < 1 && startup.sawAllRecords ? .pass : .miss
+        var notes = ["first start " + Format.fixed(startup.firstStart, 3) + " s"]
         if startup.records != 1_000_000 { notes.append("measured with \(Format.grouped(startup.records)) records") }
         if !startup.sawAllRecords { notes.append("ingestd did not report every record") }
         if startup.badExits > 0 {
             notes.append("\(startup.badExits) of \(startup.runs.count) runs did not exit 0 on SIGTERM; see the checks")
         }
-        target.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
+        target.note = notes.joined(separator: "; ")
         return target
     }
 }
