@@ -62,7 +62,7 @@ public struct IngestConfig: Sendable, Equatable {
 
     /// Reads a configuration file; keys it does not set keep their defaults.
     public static func load(path: String) throws(ConfigError) -> IngestConfig {
-        guard let text = readText(path) else {
+        guard let text = ParseCommand.readFile(path).map({ String(decoding: $0, as: UTF8.self) }) else {
             throw ConfigError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
         var config = try parse(text, origin: path)
@@ -129,22 +129,6 @@ public struct IngestConfig: Sendable, Equatable {
     static func normalized(_ path: String) -> String {
         let parts = path.split(separator: "/").filter { $0 != "." }
         return "/" + parts.joined(separator: "/")
-    }
-
-    private static func readText(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -67,6 +67,7 @@ public enum ParseCommand {
         return failures
     }
 
+    /// The whole file at `path` (the configuration and `ingestd parse` read files this way).
     static func readFile(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
