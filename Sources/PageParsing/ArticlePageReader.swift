@@ -51,7 +51,7 @@ struct ArticlePageReader {
                 }
                 inBody = true
             }
-            if article.paragraphCount > 0 && startsFooter(line) {
+            if article.hasParagraph && startsFooter(line) {
                 footerStart = index
                 break
             }
@@ -78,7 +78,7 @@ struct ArticlePageReader {
                 signals += 1
                 continue
             }
-            if article.paragraphCount == 0, let byline = BylineParser.parse(line) {
+            if !article.hasParagraph, let byline = BylineParser.parse(line) {
                 article.apply(byline)
                 signals += 1
                 continue
@@ -98,6 +98,7 @@ struct ArticlePageReader {
             article.appendLine(text, continuing: block == lastBodyBlock)
             lastBodyBlock = block
         }
+        article.closeParagraph()
         keepTrailingHeadingsAsText(&article)
         if let start = footerStart {
             signals += 1

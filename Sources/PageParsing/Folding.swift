@@ -145,15 +145,22 @@ enum Folding {
 
     /// Hash of folded bytes, trimmed of spaces (and a trailing colon when `dropColon`).
     static func phraseHash(_ bytes: [UInt8], _ range: Range<Int>, dropColon: Bool = true) -> UInt64 {
+        var hash = WordHash.seed
+        for index in trimmedPhrase(bytes, range, dropColon: dropColon) { hash = WordHash.mix(hash, bytes[index]) }
+        return hash
+    }
+
+    /// `range` without leading spaces and trailing spaces (and colons when `dropColon`): the part
+    /// `phraseHash` hashes.
+    @inline(__always)
+    static func trimmedPhrase(_ bytes: [UInt8], _ range: Range<Int>, dropColon: Bool = true) -> Range<Int> {
         var start = range.lowerBound
         var end = range.upperBound
         while start < end && bytes[start] == 0x20 { start += 1 }
         while end > start && (bytes[end - 1] == 0x20 || (dropColon && bytes[end - 1] == UInt8(ascii: ":"))) {
             end -= 1
         }
-        var hash = WordHash.seed
-        for index in start..<end { hash = WordHash.mix(hash, bytes[index]) }
-        return hash
+        return start..<end
     }
 
     /// Hash of a lowercase phrase, as `phraseHash` computes it.
@@ -166,16 +173,22 @@ enum Folding {
 /// A set of lowercase phrases, matched against folded bytes by hash.
 struct PhraseSet: Sendable {
     private var hashes: HashCounter
+    /// Byte length of the longest phrase (as hashed): longer text is ruled out without hashing.
+    private var longest = 0
 
     init(_ phrases: [String]) {
         hashes = HashCounter(capacity: phrases.count)
-        for phrase in phrases where !hashes.contains(Folding.phraseHash(phrase)) {
-            hashes.add(Folding.phraseHash(phrase))
+        for phrase in phrases {
+            let bytes = Array(phrase.utf8)
+            longest = max(longest, Folding.trimmedPhrase(bytes, 0..<bytes.count).count)
+            if !hashes.contains(Folding.phraseHash(phrase)) { hashes.add(Folding.phraseHash(phrase)) }
         }
     }
 
     func contains(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
-        hashes.contains(Folding.phraseHash(bytes, range))
+        let trimmed = Folding.trimmedPhrase(bytes, range)
+        guard trimmed.count <= longest else { return false }
+        return hashes.contains(Folding.phraseHash(bytes, trimmed))
     }
 
     func contains(_ bytes: [UInt8]) -> Bool { contains(bytes, 0..<bytes.count) }
@@ -213,15 +226,45 @@ struct PairFilter: Sendable {
 struct PhraseList: Sendable {
     let phrases: [[UInt8]]
     private let filters: [PairFilter]
+    /// Bit `b` is set when some phrase starts with byte `b`.
+    private var firstBytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
     init(_ phrases: [String]) {
         self.phrases = phrases.map { Array($0.utf8) }
         filters = self.phrases.map(PairFilter.init)
+        for phrase in self.phrases {
+            guard let first = phrase.first else {
+                firstBytes = (~0, ~0, ~0, ~0)  // the empty phrase starts everything
+                continue
+            }
+            let bit = UInt64(1) << UInt64(first & 63)
+            switch first >> 6 {
+            case 0: firstBytes.0 |= bit
+            case 1: firstBytes.1 |= bit
+            case 2: firstBytes.2 |= bit
+            default: firstBytes.3 |= bit
+            }
+        }
+    }
+
+    /// Some phrase starts with `byte`.
+    @inline(__always)
+    func mayStart(with byte: UInt8) -> Bool {
+        let word: UInt64
+        switch byte >> 6 {
+        case 0: word = firstBytes.0
+        case 1: word = firstBytes.1
+        case 2: word = firstBytes.2
+        default: word = firstBytes.3
+        }
+        return word & (UInt64(1) << UInt64(byte & 63)) != 0
     }
 
     /// The first phrase `bytes` starts with.
     func prefix(of bytes: [UInt8]) -> [UInt8]? {
-        phrases.first { Folding.hasPrefix(bytes, $0) }
+        guard let first = bytes.first else { return phrases.first { $0.isEmpty } }
+        guard mayStart(with: first) else { return nil }
+        return phrases.first { Folding.hasPrefix(bytes, $0) }
     }
 
     func anyContained(in bytes: [UInt8]) -> Bool { anyContained(in: bytes, filter: PairFilter(bytes)) }

@@ -18,6 +18,31 @@ enum LineText {
         }
     }
 
+    /// `parts` joined by one `separator` byte: one allocation and one copy of each part
+    /// (the standard library's `joined` appends part by part).
+    static func join(_ parts: [String], separator: UInt8) -> String {
+        if parts.count == 1 { return parts[0] }
+        var total = max(0, parts.count - 1)
+        for part in parts { total += part.utf8.count }
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            var offset = 0
+            for (index, part) in parts.enumerated() {
+                if index > 0 {
+                    buffer[offset] = separator
+                    offset += 1
+                }
+                var part = part
+                part.withUTF8 { bytes in
+                    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+                    UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(
+                        from: source, byteCount: bytes.count)
+                    offset += bytes.count
+                }
+            }
+            return offset
+        }
+    }
+
     /// Number of space-separated words.
     static func wordCount(_ text: some StringProtocol) -> Int {
         var count = text.isEmpty ? 0 : 1

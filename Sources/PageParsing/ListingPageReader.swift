@@ -56,7 +56,10 @@ struct ListingPageReader {
         var lastBodyBlock = -1
         let start = (signals.headerIndex ?? -1) + 1
         func close() {
-            if let item = current { items.append(item) }
+            if var item = current {
+                item.closeParagraph()
+                items.append(item)
+            }
             current = nil
         }
         for index in start..<lines.count {
@@ -67,7 +70,7 @@ struct ListingPageReader {
             if let teaser = signals.teaserTexts[index] {
                 guard var item = current else { continue }
                 item.summary = teaser.isEmpty ? takeTrailingExcerpt(&item) : teaser
-                if item.paragraphCount == 0, let summary = item.summary {
+                if !item.hasParagraph, let summary = item.summary {
                     item.body.append(.paragraph(summary))
                     item.warnings.append("the listing shows only a teaser: the body is the teaser")
                 }
@@ -75,7 +78,7 @@ struct ListingPageReader {
                 close()
                 continue
             }
-            let inHeader = current.map { $0.paragraphCount == 0 } ?? true
+            let inHeader = current.map { !$0.hasParagraph } ?? true
             if inHeader, let date = DateParser.parseLine(line, language: language) {
                 if current == nil { pending.apply(date) } else { current!.apply(date) }
                 continue
@@ -92,7 +95,7 @@ struct ListingPageReader {
             }
             if LineText.isHeadingLike(line) {
                 if var item = current {
-                    if item.paragraphCount == 0 {
+                    if !item.hasParagraph {
                         if let title = item.title, Folding.equalIgnoringCase(title, text) { continue }  // printed twice
                         item.body.append(.heading(text))
                         current = item

@@ -93,7 +93,23 @@ enum Markers {
             var last = bytes[end - 1]
             if last &- 0x41 < 26 { last |= 0x20 }
             if last == 0xB5 || last == 0xB8 { return true }  // Cyrillic е, и endings
-            return !readMoreByLastByte[Int(last)].isEmpty
+            // A marker ending with that letter whose last few bytes match too (ASCII compared
+            // folded; anything else, or the window's edge, counts as a match).
+            for markerIndex in readMoreByLastByte[Int(last)] {
+                let marker = readMore.phrases[markerIndex]
+                var back = 1
+                var matches = true
+                while matches && back < min(4, marker.count) && end - 1 - back >= 0 {
+                    var byte = bytes[end - 1 - back]
+                    let expected = marker[marker.count - 1 - back]
+                    if byte >= 0x80 || expected >= 0x80 { break }
+                    if byte &- 0x41 < 26 { byte |= 0x20 }
+                    matches = byte == expected
+                    back += 1
+                }
+                if matches { return true }
+            }
+            return false
         } ?? true
     }
 

@@ -33,7 +33,7 @@ public struct NewsPageParser: PageParser {
             if !drafts.isEmpty { return ParseResult(articles: drafts, format: "listing", encoding: decoded.encoding) }
         }
         let (article, evidence) = ArticlePageReader(lines: lines, language: language).read()
-        if evidence > 0, article.title != nil, article.paragraphCount > 0 {
+        if evidence > 0, article.title != nil, article.hasParagraph {
             let drafts = DraftAssembler.assemble([article], pageLanguage: language)
             if !drafts.isEmpty { return ParseResult(articles: drafts, format: "article", encoding: decoded.encoding) }
         }
@@ -57,15 +57,17 @@ public struct NewsPageParser: PageParser {
     /// follows; body = the blocks, each block's lines joined by a space.
     static func plainText(_ lines: PageLines, language: String?) throws(ParseError) -> ArticleDraft {
         var paragraphs: [String] = []
-        var block = -1
+        var blockLines: [String] = []
         for index in 0..<lines.count {
             let line = lines[index]
-            if line.block == block, let last = paragraphs.last {
-                paragraphs[paragraphs.count - 1] = last + " " + line.text
-            } else {
-                paragraphs.append(line.text)
+            if index > 0 && line.block != lines[index - 1].block {
+                paragraphs.append(LineText.join(blockLines, separator: 0x20))
+                blockLines.removeAll(keepingCapacity: true)
             }
-            block = line.block
+            blockLines.append(line.text)
+        }
+        if !blockLines.isEmpty {
+            paragraphs.append(LineText.join(blockLines, separator: 0x20))
         }
         guard !paragraphs.isEmpty else { throw .noText }
         var draft = ArticleDraft()
@@ -75,7 +77,7 @@ public struct NewsPageParser: PageParser {
             draft.warnings.append("no title: the text does not start with a heading-like line")
         }
         draft.paragraphs = paragraphs
-        draft.language = LanguageDetector.detect([draft.title ?? ""] + paragraphs) ?? language
+        draft.language = language ?? LanguageDetector.detect([draft.title ?? ""] + paragraphs)
         draft.warnings.append("no news page layout recognised: read as plain text")
         return draft
     }

@@ -34,23 +34,39 @@ struct PageLine: Sendable {
         self.block = block
         var byteCount = 0
         var head: [UInt8] = []
+        var firstByte: UInt8 = 0
+        var lastByte: UInt8 = 0
         text.withUTF8 { bytes in
             byteCount = bytes.count
             head = Folding.fold(bytes, 0..<(bytes.count <= Self.wholeLimit ? bytes.count : Self.headLength))
+            if let first = bytes.first, let last = bytes.last {
+                firstByte = first
+                lastByte = last
+            }
         }
         self.text = text
         self.byteCount = byteCount
         self.wordCount = words
         self.hasDigit = hasDigit
         self.head = head
-        let first = text.unicodeScalars.first { !LineText.isOpener($0) }
+        // ASCII ends (the usual case) are decided on the bytes; the rest on Unicode scalars.
+        let first: Unicode.Scalar?
+        if firstByte < 0x80 && !LineText.isOpener(Unicode.Scalar(firstByte)) {
+            first = byteCount > 0 ? Unicode.Scalar(firstByte) : nil
+        } else {
+            first = text.unicodeScalars.first { !LineText.isOpener($0) }
+        }
         startsCapitalized =
             first.map { first in
                 first.isASCII
                     ? (first.value >= 0x41 && first.value <= 0x5A) || (first.value >= 0x30 && first.value <= 0x39)
                     : first.properties.isUppercase
             } ?? false
-        lastMeaningful = text.unicodeScalars.last { !LineText.isCloser($0) }
+        if lastByte < 0x80 && !LineText.isCloser(Unicode.Scalar(lastByte)) {
+            lastMeaningful = byteCount > 0 ? Unicode.Scalar(lastByte) : nil
+        } else {
+            lastMeaningful = text.unicodeScalars.last { !LineText.isCloser($0) }
+        }
     }
 
     /// Space-separated words and whether there is a digit; eight bytes at a time where ASCII.
@@ -159,12 +175,10 @@ struct PageLines: Sendable {
         var line: PageLine? = nil
         if scan.clean {
             if end > start {
-                let from = utf8.index(utf8.startIndex, offsetBy: start)
-                let to = utf8.index(utf8.startIndex, offsetBy: end)
-                // Already clean: copy the slice (no second UTF-8 validation).
+                // Already clean: copy the bytes.
                 line = PageLine(
-                    cleaned: String(Substring(utf8[from..<to])), block: scan.block, words: scan.spaces + 1,
-                    hasDigit: scan.digit)
+                    cleaned: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self),
+                    block: scan.block, words: scan.spaces + 1, hasDigit: scan.digit)
             }
         } else {
             let cleaned = TextNormalizer.cleanLine(utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]))

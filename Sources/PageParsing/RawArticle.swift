@@ -25,11 +25,31 @@ struct RawArticle: Sendable {
     var tags: [String] = []
     var keywords: [String] = []
     var summary: String?
-    var body: [BodyElement] = [] {
-        didSet { paragraphCount = body.reduce(0) { count, element in element.isParagraph ? count + 1 : count } }
+    /// The body. Lines appended with `appendLine` stay open (not yet joined) until the body is
+    /// next changed another way or `closeParagraph` is called, so a paragraph of n lines costs
+    /// one join instead of n growing copies.
+    var body: [BodyElement] {
+        get {
+            openLines.isEmpty ? closedBody : closedBody + [.paragraph(LineText.join(openLines, separator: 0x20))]
+        }
+        set {
+            closedBody = newValue
+            openLines.removeAll()
+        }
+        _modify {
+            closeParagraph()
+            yield &closedBody
+        }
     }
+    private var closedBody: [BodyElement] = []
+    /// The lines of the last paragraph, while it is open.
+    private var openLines: [String] = []
     /// How many of `body`'s elements are paragraphs.
-    private(set) var paragraphCount = 0
+    var paragraphCount: Int {
+        closedBody.reduce(openLines.isEmpty ? 0 : 1) { count, element in element.isParagraph ? count + 1 : count }
+    }
+    /// Some element of `body` is a paragraph (usually the first, so this is cheap per line).
+    var hasParagraph: Bool { !openLines.isEmpty || closedBody.contains { $0.isParagraph } }
     var credit: String?
     var publisher: String?
     var copyright: String?
@@ -59,19 +79,30 @@ struct RawArticle: Sendable {
 
     /// The first paragraph, as printed.
     var firstParagraph: String? {
-        for element in body {
+        for element in closedBody {
             if case .paragraph(let text) = element { return text }
         }
-        return nil
+        return openLines.isEmpty ? nil : LineText.join(openLines, separator: 0x20)
     }
 
     /// Appends a body line: joined to the previous paragraph when it continues the same block.
     mutating func appendLine(_ line: String, continuing: Bool) {
-        if continuing, case .paragraph(let previous)? = body.last {
-            body[body.count - 1] = .paragraph(previous + " " + line)
+        if continuing && !openLines.isEmpty {
+            openLines.append(line)
+        } else if continuing, case .paragraph(let previous)? = closedBody.last {
+            closedBody.removeLast()
+            openLines = [previous, line]
         } else {
-            body.append(.paragraph(line))
+            closeParagraph()
+            openLines.append(line)
         }
+    }
+
+    /// Joins the open paragraph's lines into the body.
+    mutating func closeParagraph() {
+        guard !openLines.isEmpty else { return }
+        closedBody.append(.paragraph(LineText.join(openLines, separator: 0x20)))
+        openLines.removeAll(keepingCapacity: true)
     }
 }
 

@@ -2,7 +2,10 @@
 // when present), each set replicated to about 50 MB of page text.
 //
 //   swift build -c release --scratch-path .build-parser --product parse-bench
-//   .build-parser/release/parse-bench [--megabytes N] [--rounds N]
+//   .build-parser/release/parse-bench [--megabytes N] [--rounds N] [PATH...]
+//
+// PATHs (files or directories of files) replace the fixtures and seeds: each file is a set of
+// its own, and all of them together are one more.
 import Foundation
 import IngestModel
 import PageParsing
@@ -17,6 +20,7 @@ struct BenchInput {
 struct BenchOptions {
     var megabytes = 50
     var rounds = 3
+    var paths: [String] = []
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -24,8 +28,9 @@ struct BenchOptions {
             switch argument {
             case "--megabytes": megabytes = iterator.next().flatMap(Int.init) ?? megabytes
             case "--rounds": rounds = iterator.next().flatMap(Int.init) ?? rounds
+            case let path where !path.hasPrefix("-"): paths.append(path)
             default:
-                FileHandle.standardError.write(Data("usage: parse-bench [--megabytes N] [--rounds N]\n".utf8))
+                FileHandle.standardError.write(Data("usage: parse-bench [--megabytes N] [--rounds N] [PATH...]\n".utf8))
                 exit(64)
             }
         }
@@ -98,19 +103,26 @@ let options = BenchOptions(arguments: CommandLine.arguments)
 let target = options.megabytes * 1_000_000
 print("parse-bench: NewsPageParser, one core, best of \(options.rounds) rounds, ~\(options.megabytes) MB per set")
 
-let fixtures = BenchPaths.inputs(in: BenchPaths.fixtures)
-if fixtures.isEmpty {
-    print("no fixtures found in \(BenchPaths.fixtures.path)")
-    exit(1)
-}
-var sets: [(String, [BenchInput])] = [("all fixtures", fixtures)]
-for input in fixtures { sets.append((input.name, [input])) }
-let seeds = BenchPaths.inputs(in: BenchPaths.seeds)
-if seeds.isEmpty {
-    print("(seeds not found at \(BenchPaths.seeds.path): skipped)")
+var sets: [(String, [BenchInput])] = []
+if !options.paths.isEmpty {
+    var given: [BenchInput] = []
+    for path in options.paths {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            print("no such file: \(path)")
+            exit(1)
+        }
+        let url = URL(fileURLWithPath: path)
+        if isDirectory.boolValue {
+            given += BenchPaths.inputs(in: url)
+        } else if let data = FileManager.default.contents(atPath: path), !data.isEmpty {
+            given.append(BenchInput(name: url.lastPathComponent, bytes: Array(data)))
+        }
+    }
+    sets.append(("all given files", given))
+    if given.count <= 20 { for input in given { sets.append((input.name, [input])) } }
 } else {
-    sets.append(("all seeds", seeds))
-    for input in seeds { sets.append(("seed " + input.name, [input])) }
+    sets = defaultSets()
 }
 for (label, inputs) in sets {
     let result = ThroughputRun(label: label, inputs: inputs, targetBytes: target, rounds: options.rounds).run()
@@ -120,4 +132,23 @@ for (label, inputs) in sets {
             + String(
                 format: "%8.1f MB/s %8.1f µs/file  (%.1f MB, %d articles per round)", result.megabytesPerSecond,
                 result.microsecondsPerFile, megabytes, result.articles))
+}
+
+/// The fixtures, one by one and together, then the shared seeds when present.
+func defaultSets() -> [(String, [BenchInput])] {
+    let fixtures = BenchPaths.inputs(in: BenchPaths.fixtures)
+    if fixtures.isEmpty {
+        print("no fixtures found in \(BenchPaths.fixtures.path)")
+        exit(1)
+    }
+    var sets: [(String, [BenchInput])] = [("all fixtures", fixtures)]
+    for input in fixtures { sets.append((input.name, [input])) }
+    let seeds = BenchPaths.inputs(in: BenchPaths.seeds)
+    if seeds.isEmpty {
+        print("(seeds not found at \(BenchPaths.seeds.path): skipped)")
+    } else {
+        sets.append(("all seeds", seeds))
+        for input in seeds { sets.append(("seed " + input.name, [input])) }
+    }
+    return sets
 }
