@@ -19,13 +19,13 @@ public struct FailureReason: Sendable, Equatable {
 }
 
 /// A file read from the inbox.
-struct TakenFile {
+struct TakenFile: Sendable {
     var bytes: [UInt8]
     var modified: timespec
 }
 
 /// What taking one inbox entry came to.
-enum TakeOutcome {
+enum TakeOutcome: Sendable {
     case taken(TakenFile)
     case failed(FailureReason)
     /// Gone before it could be opened (renamed or deleted by someone else).

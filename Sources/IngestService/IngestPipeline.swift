@@ -296,97 +296,123 @@ public final class IngestPipeline: @unchecked Sendable {
         batch.items.count >= config.commitMaxFiles || batch.bytes >= config.commitMaxBytes
     }
 
-    /// What the CPU-heavy part of taking a file found: hashing, the store lookup, parsing.
+    /// What taking one name came to. Computed off the intake queue, in parallel: the file's
+    /// reading, hashing, store lookup, parsing and JSON encoding.
     enum Prepared: Sendable {
-        case duplicate
-        case failed(ParseError)
-        case records(ContentKey, [ArticleRecord])
+        /// Not read: vanished, ignored, busy or failed (never `.taken`).
+        case notTaken(TakeOutcome)
+        case duplicate(bytes: Int)
+        case failed(ParseError, bytes: Int)
+        case records(ContentKey, [PreparedRecord], bytes: Int)
     }
 
-    /// Takes a chunk of names: opens and reads the files one by one (cheap I/O), prepares them
-    /// in parallel on all cores, then checks duplicates and fills the batch in order.
+    /// A record with its duplicate-index fingerprint and its JSON line, encoded in parallel.
+    /// The line is written as it is unless the duplicate check sets `duplicate_of`.
+    struct PreparedRecord: Sendable {
+        var record: ArticleRecord
+        var fingerprint: DuplicateIndex.Fingerprint?
+        var line: [UInt8]
+    }
+
+    /// Takes a chunk of names: reads and prepares them in parallel on all cores, then checks
+    /// duplicates and fills the batch in order.
     private func take(_ chunk: [PendingName]) {
         let started = Timestamp.monotonicNanoseconds()
-        var files: [(item: PendingName, file: TakenFile)] = []
-        for item in chunk {
-            if once { seenThisRun.insert(item.name) }
-            let outcome = FileIntake.take(
-                item.name, inboxFD: inboxFD, maxBytes: config.maxFileBytes, provenClosed: item.provenClosed,
-                settleSeconds: config.settleSeconds)
-            switch outcome {
-            case .vanished:
-                logger.info(
-                    "file vanished before it could be opened",
-                    metadata: ["file": "\(item.name.escaped)", "outcome": "vanished"])
-            case .ignored:
-                break
-            case .busy(let retryAfter):
-                if once {
-                    logger.warning(
-                        "file is still being written; left in the inbox", metadata: ["file": "\(item.name.escaped)"])
-                } else {
-                    logger.debug(
-                        "file is still being written; will look again", metadata: ["file": "\(item.name.escaped)"])
-                    deferName(item.name, seconds: retryAfter)
-                }
-            case .failed(let reason):
-                let facts = FailureFacts(
-                    bytes: nil, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
-                add(
-                    BatchItem(
-                        name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
-                    bytes: 0)
-            case .taken(let file):
-                files.append((item, file))
-            }
-        }
-        let prepared = prepare(files.map { ($0.item.name.escaped, $0.file.bytes) })
-        for (index, (item, file)) in files.enumerated() {
-            finish(item, bytes: file.bytes.count, prepared: prepared[index], started: started)
+        if once { for item in chunk { seenThisRun.insert(item.name) } }
+        let prepared = prepare(chunk)
+        for (index, item) in chunk.enumerated() {
+            finish(item, prepared: prepared[index], started: started)
         }
     }
 
-    /// Hashes, looks up and parses each file, in parallel when there is more than one.
-    private func prepare(_ files: [(name: String, bytes: [UInt8])]) -> [Prepared] {
+    /// Opens, reads, hashes, looks up, parses and encodes each file, in parallel when there is
+    /// more than one. Touches no intake state: everything it needs is captured here.
+    private func prepare(_ chunk: [PendingName]) -> [Prepared] {
         let receivedAt = Timestamp.iso8601(Timestamp.now())
         let builder = self.builder
         let store = self.store
-        let work: @Sendable (String, [UInt8]) -> Prepared = { name, bytes in
+        let inboxFD = self.inboxFD
+        let maxBytes = config.maxFileBytes
+        let settleSeconds = config.settleSeconds
+        let work: @Sendable (PendingName) -> Prepared = { item in
+            let outcome = FileIntake.take(
+                item.name, inboxFD: inboxFD, maxBytes: maxBytes, provenClosed: item.provenClosed,
+                settleSeconds: settleSeconds)
+            guard case .taken(let file) = outcome else { return .notTaken(outcome) }
+            let bytes = file.bytes
             let digest = RecordBuilder.sha256(bytes)
             let key = ContentKey(digest)
-            if store.contains(key) { return .duplicate }
-            switch builder.build(bytes: bytes, digest: digest, fileName: name, receivedAt: receivedAt) {
-            case .failure(let error): return .failed(error)
-            case .success(let output): return .records(key, output.records)
+            if store.contains(key) { return .duplicate(bytes: bytes.count) }
+            switch builder.build(bytes: bytes, digest: digest, fileName: item.name.escaped, receivedAt: receivedAt) {
+            case .failure(let error):
+                return .failed(error, bytes: bytes.count)
+            case .success(let output):
+                let records = output.records.map { record in
+                    var line: [UInt8] = []
+                    line.reserveCapacity(record.body.utf8.count + 2048)
+                    record.appendJSONLine(to: &line)
+                    return PreparedRecord(
+                        record: record,
+                        fingerprint: DuplicateIndex.Fingerprint(
+                            shaHex: record.fingerprint.sha256, simhashHex: record.fingerprint.simhash,
+                            idHex: record.id),
+                        line: line)
+                }
+                return .records(key, records, bytes: bytes.count)
             }
         }
-        if files.count <= 1 { return files.map { work($0.name, $0.bytes) } }
-        let results = ResultSlots<Prepared>(count: files.count)
-        DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            results.set(index, work(files[index].name, files[index].bytes))
+        if chunk.count <= 1 { return chunk.map(work) }
+        let results = ResultSlots<Prepared>(count: chunk.count)
+        DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
+            results.set(index, work(chunk[index]))
         }
         return results.take()
     }
 
-    /// Duplicate checks and batching, in order, on the intake queue.
-    private func finish(_ item: PendingName, bytes: Int, prepared: Prepared, started: UInt64) {
+    /// Outcomes, duplicate checks and batching, in order, on the intake queue.
+    private func finish(_ item: PendingName, prepared: Prepared, started: UInt64) {
         switch prepared {
+        case .notTaken(.vanished):
+            logger.info(
+                "file vanished before it could be opened",
+                metadata: ["file": "\(item.name.escaped)", "outcome": "vanished"])
+        case .notTaken(.ignored), .notTaken(.taken):
+            break
+        case .notTaken(.busy(let retryAfter)):
+            if once {
+                logger.warning(
+                    "file is still being written; left in the inbox", metadata: ["file": "\(item.name.escaped)"])
+            } else {
+                logger.debug(
+                    "file is still being written; will look again", metadata: ["file": "\(item.name.escaped)"])
+                deferName(item.name, seconds: retryAfter)
+            }
+        case .notTaken(.failed(let reason)):
+            let facts = FailureFacts(
+                bytes: nil, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
+            add(
+                BatchItem(name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
+                bytes: 0)
         case .duplicate:
             add(BatchItem(name: item.name, outcome: .duplicate, takenAt: started, queuedAt: item.queuedAt), bytes: 0)
-        case .failed(let error):
+        case .failed(let error, let bytes):
             let facts = FailureFacts(
                 bytes: bytes, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
             let reason = FailureReason(code: error.reason, message: error.message)
             add(
                 BatchItem(name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
                 bytes: 0)
-        case .records(let key, let records):
+        case .records(let key, let records, _):
             var lines: [UInt8] = []
-            lines.reserveCapacity(bytes * 2 + 1024 * records.count)
+            lines.reserveCapacity(records.reduce(0) { $0 + $1.line.count + 64 })
             var stored = 0
-            for var record in records {
-                guard keepAfterDuplicateCheck(&record) else { continue }
-                record.appendJSONLine(to: &lines)
+            for var prepared in records {
+                guard keepAfterDuplicateCheck(&prepared.record, fingerprint: prepared.fingerprint) else { continue }
+                if prepared.record.duplicateOf == nil {
+                    lines += prepared.line
+                } else {
+                    prepared.record.appendJSONLine(to: &lines)
+                }
                 stored += 1
             }
             let entry = StoreEntry(key: key, lines: lines, recordCount: stored)
@@ -398,11 +424,10 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Checks an article against every stored body: an exact duplicate is dropped, a near one is
     /// kept with `duplicate_of` (or dropped, by config). Kept articles join the index.
-    private func keepAfterDuplicateCheck(_ record: inout ArticleRecord) -> Bool {
-        guard
-            let fingerprint = DuplicateIndex.Fingerprint(
-                shaHex: record.fingerprint.sha256, simhashHex: record.fingerprint.simhash, idHex: record.id)
-        else { return true }
+    private func keepAfterDuplicateCheck(
+        _ record: inout ArticleRecord, fingerprint: DuplicateIndex.Fingerprint?
+    ) -> Bool {
+        guard let fingerprint else { return true }
         switch duplicates.match(fingerprint) {
         case .exact:
             statusState.withLock { $0.articlesDuplicate += 1 }
