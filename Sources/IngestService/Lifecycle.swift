@@ -38,6 +38,17 @@ final class Lifecycle {
         case .delete:
             return name.withCString { unlinkat(inboxFD, $0, 0) } == 0 ? nil : errno
         case .move:
+            // Usually the name is free: one renameat2(RENAME_NOREPLACE) instead of a lookup and a
+            // rename. It fails with EEXIST when the name is taken (then a free one is picked), and
+            // with EINVAL or ENOSYS where the file system or kernel lacks the flag.
+            if let renameNoReplace = Self.renameNoReplace {
+                let result = name.withCString {
+                    renameNoReplace(inboxFD, $0, processedFD, $0, Self.renameNoReplaceFlag)
+                }
+                if result == 0 { return nil }
+                let error = errno
+                if error != EEXIST && error != EINVAL && error != ENOSYS { return error }
+            }
             let target = freeName(for: name, in: processedFD)
             let ok =
                 name.withCString { from in target.withCString { to in renameat(inboxFD, from, processedFD, to) } } == 0
@@ -74,6 +85,12 @@ final class Lifecycle {
     }
 
     static let sidecarSuffix = ".error.json"
+
+    /// `renameat2(2)`, looked up at run time: Swift's Glibc module does not declare it.
+    typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    static let renameNoReplace: RenameAt2? = dlsym(nil, "renameat2").map { unsafeBitCast($0, to: RenameAt2.self) }
+    /// RENAME_NOREPLACE from linux/fs.h.
+    static let renameNoReplaceFlag: UInt32 = 1
 
     /// `name`, or `name.1`, `name.2`, … if taken; shortened to fit NAME_MAX with `reserving` bytes to spare.
     func freeName(for name: FileName, in directoryFD: Int32, reserving: Int = 0) -> FileName {
