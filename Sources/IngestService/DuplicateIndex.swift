@@ -140,9 +140,26 @@ final class DuplicateIndex: Sendable {
         }
         state.withLock { $0 = fresh }
         if covered < stats.files {
-            let missing = store.committedLines(fromInput: covered).compactMap(Self.fingerprint(ofLine:))
-            for fingerprint in missing { state.withLock { Self.insert(fingerprint, into: &$0) } }
-            do { try commit(count: missing.count, inputsCovered: stats.files) } catch { throw error }
+            // Streamed from the store and committed every so many fingerprints, so catching up
+            // with a large store (an upgrade, a lost index) takes bounded memory.
+            var pending = 0
+            var lastInput = covered - 1
+            var failure: ServiceError? = nil
+            store.forEachCommittedLine(fromInput: covered) { input, line in
+                guard failure == nil else { return }
+                if input != lastInput && pending >= Self.catchUpCommitEvery {
+                    do throws(ServiceError) { try commit(count: pending, inputsCovered: input) } catch {
+                        failure = error
+                    }
+                    pending = 0
+                }
+                lastInput = input
+                guard let fingerprint = Self.fingerprint(ofLine: line) else { return }
+                state.withLock { Self.insert(fingerprint, into: &$0) }
+                pending += 1
+            }
+            if let failure { throw failure }
+            do { try commit(count: pending, inputsCovered: stats.files) } catch { throw error }
         }
     }
 
@@ -241,8 +258,52 @@ final class DuplicateIndex: Sendable {
         }
     }
 
-    /// The fingerprint of a stored record line.
+    /// Fingerprints taken from the store between two commits of the index while catching up.
+    static let catchUpCommitEvery = 65_536
+
+    /// The fingerprint of a stored record line. Lines ingestd wrote start with `{"id":"` and hold
+    /// `"fingerprint":{"sha256":"…","simhash":"…"}`, found by a byte search (an unescaped quote
+    /// cannot occur inside a JSON string, so the search cannot match inside a value); any other
+    /// line is parsed as JSON.
     static func fingerprint(ofLine line: ArraySlice<UInt8>) -> Fingerprint? {
+        if let fingerprint = fastFingerprint(ofLine: line) { return fingerprint }
+        return parsedFingerprint(ofLine: line)
+    }
+
+    private static let idPrefix = Array(#"{"id":""#.utf8)
+    private static let fingerprintKey = Array(#""fingerprint":{"sha256":""#.utf8)
+    private static let simhashKey = Array(#"","simhash":""#.utf8)
+
+    static func fastFingerprint(ofLine line: ArraySlice<UInt8>) -> Fingerprint? {
+        let bytes = Array(line)
+        guard bytes.count > 140, bytes.starts(with: idPrefix) else { return nil }
+        let idStart = idPrefix.count
+        guard bytes.count > idStart + 32, bytes[idStart + 32] == UInt8(ascii: "\""),
+            let keyAt = firstRange(of: fingerprintKey, in: bytes, from: idStart + 33)
+        else { return nil }
+        let shaStart = keyAt + fingerprintKey.count
+        let simhashStart = shaStart + 64 + simhashKey.count
+        guard simhashStart + 17 <= bytes.count,
+            Array(bytes[(shaStart + 64)..<simhashStart]) == simhashKey, bytes[simhashStart + 16] == UInt8(ascii: "\"")
+        else { return nil }
+        func hex(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        return Fingerprint(
+            shaHex: hex(shaStart..<(shaStart + 64)), simhashHex: hex(simhashStart..<(simhashStart + 16)),
+            idHex: hex(idStart..<(idStart + 32)))
+    }
+
+    private static func firstRange(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard let first = needle.first, bytes.count >= needle.count else { return nil }
+        var index = start
+        while index + needle.count <= bytes.count {
+            if bytes[index] == first && bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The fingerprint of a record line, through a JSON parser.
+    static func parsedFingerprint(ofLine line: ArraySlice<UInt8>) -> Fingerprint? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
             let id = object["id"] as? String, let print = object["fingerprint"] as? [String: Any],
             let sha = print["sha256"] as? String, let simhash = print["simhash"] as? String

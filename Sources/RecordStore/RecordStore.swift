@@ -325,37 +325,45 @@ public final class RecordStore: @unchecked Sendable {
         return problems
     }
 
-    /// The committed lines of the inputs from ordinal `first` on (0 is the first input ever
-    /// committed), in commit order. For indexes kept beside the store that must catch up after a
-    /// crash; reads only those inputs' byte ranges.
-    public func committedLines(fromInput first: Int) -> [ArraySlice<UInt8>] {
+    /// Calls `body` with the ordinal of the input and each of its committed lines, for the inputs
+    /// from ordinal `first` on (0 is the first input ever committed), in commit order. For indexes
+    /// kept beside the store that must catch up after a crash or an upgrade. Reads only those
+    /// inputs' byte ranges, in chunks of a few MiB, so memory stays bounded whatever the store's size.
+    public func forEachCommittedLine(fromInput first: Int, _ body: (Int, ArraySlice<UInt8>) -> Void) {
         let extent = shared.withLock { $0.committed }
         let fd = open(indexPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
+        guard fd >= 0 else { return }
         defer { close(fd) }
-        guard let all = try? POSIX.read(fd, offset: 0, count: extent.indexSize, path: indexPath) else { return [] }
-        var report = RecoveryReport()
-        let entries = all.withUnsafeBytes { Self.decodeEntries($0, report: &report) }.entries
-        guard first < entries.count else { return [] }
-        var lines: [ArraySlice<UInt8>] = []
-        var open: (number: UInt32, fd: Int32)?
-        defer { if let open { close(open.fd) } }
-        for entry in entries[first...] where entry.length > 0 {
-            if open?.number != entry.segment {
-                if let previous = open { close(previous.fd) }
-                let segmentFD = Glibc.open(directory + "/" + Self.segmentName(entry.segment), O_RDONLY | O_CLOEXEC)
-                guard segmentFD >= 0 else {
-                    open = nil
-                    continue
+        var reader = CommittedRangeReader(directory: directory)
+        defer { reader.close() }
+        var ordinal = 0
+        var position = IndexEntry.headerSize
+        let chunkBytes = 16_384 * IndexEntry.size
+        while position + IndexEntry.size <= extent.indexSize {
+            let count = min(chunkBytes, (extent.indexSize - position) / IndexEntry.size * IndexEntry.size)
+            guard let chunk = try? POSIX.read(fd, offset: position, count: count, path: indexPath),
+                chunk.count == count
+            else { break }
+            chunk.withUnsafeBytes { raw in
+                var at = 0
+                while at + IndexEntry.size <= raw.count {
+                    if let entry = IndexEntry.decode(raw, at: at) {
+                        if ordinal >= first && entry.length > 0 { reader.add(entry, input: ordinal, body) }
+                        ordinal += 1
+                    }
+                    at += IndexEntry.size
                 }
-                open = (entry.segment, segmentFD)
             }
-            guard let current = open,
-                let bytes = try? POSIX.read(
-                    current.fd, offset: Int(entry.offset), count: Int(entry.length), path: directory)
-            else { continue }
-            lines += bytes.split(separator: 0x0A)
+            position += count
         }
+        reader.flush(body)
+    }
+
+    /// The committed lines of the inputs from ordinal `first` on, in commit order (all in memory:
+    /// for small stores and tests; prefer `forEachCommittedLine`).
+    public func committedLines(fromInput first: Int) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        forEachCommittedLine(fromInput: first) { _, line in lines.append(line) }
         return lines
     }
 
@@ -651,5 +659,63 @@ public final class RecordStore: @unchecked Sendable {
 extension String {
     fileprivate var trimmingSpaces: String {
         String(unicodeScalars.filter { !$0.properties.isWhitespace })
+    }
+}
+
+/// Reads the byte ranges of consecutive index entries: adjacent ranges in one segment are read
+/// together, up to `chunkLimit` bytes at a time, then split into lines.
+private struct CommittedRangeReader {
+    let directory: String
+    static let chunkLimit = 4 << 20
+    private var segment: (number: UInt32, fd: Int32)?
+    /// The pending run: its segment, byte range and the input ordinal of each entry's range.
+    private var runSegment: UInt32 = 0
+    private var runStart: UInt64 = 0
+    private var runEnd: UInt64 = 0
+    private var runInputs: [(input: Int, end: UInt64)] = []
+
+    init(directory: String) { self.directory = directory }
+
+    mutating func add(_ entry: IndexEntry, input: Int, _ body: (Int, ArraySlice<UInt8>) -> Void) {
+        if !runInputs.isEmpty
+            && (entry.segment != runSegment || entry.offset != runEnd
+                || Int(entry.end - runStart) > Self.chunkLimit)
+        {
+            flush(body)
+        }
+        if runInputs.isEmpty {
+            runSegment = entry.segment
+            runStart = entry.offset
+        }
+        runEnd = entry.end
+        runInputs.append((input, entry.end))
+    }
+
+    mutating func flush(_ body: (Int, ArraySlice<UInt8>) -> Void) {
+        defer { runInputs.removeAll(keepingCapacity: true) }
+        guard !runInputs.isEmpty else { return }
+        if segment?.number != runSegment {
+            if let open = segment { Glibc.close(open.fd) }
+            let fd = Glibc.open(directory + "/" + RecordStore.segmentName(runSegment), O_RDONLY | O_CLOEXEC)
+            segment = fd >= 0 ? (runSegment, fd) : nil
+        }
+        guard let open = segment,
+            let bytes = try? POSIX.read(open.fd, offset: Int(runStart), count: Int(runEnd - runStart), path: directory)
+        else { return }
+        var inputIndex = 0
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            while inputIndex + 1 < runInputs.count && runStart + UInt64(start) >= runInputs[inputIndex].end {
+                inputIndex += 1
+            }
+            if end > start { body(runInputs[inputIndex].input, bytes[start..<end]) }
+            start = end + 1
+        }
+    }
+
+    mutating func close() {
+        if let open = segment { Glibc.close(open.fd) }
+        segment = nil
     }
 }

@@ -48,6 +48,35 @@ struct DuplicateTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("a lost fingerprint index is rebuilt from the store at start-up")
+    func indexRebuiltFromStore() throws {
+        let tree = TempTree()
+        var daemon = try DaemonProcess.start(tree)
+        for index in 0..<5 {
+            let unrelated = (0..<300).map { "w\(index)x\($0 % 97)" }.joined(separator: " ")
+            tree.drop("other\(index).txt", "Other \(index)\n\n" + unrelated + ".\n")
+        }
+        tree.drop("a.txt", "First headline\n\n" + Self.body() + "\n")
+        try waitUntil("6 processed", timeout: 20, log: { daemon.log }) { tree.count(tree.processed) == 6 }
+        #expect(try daemon.stop() == 0)
+        let index = tree.state + "/store/fingerprints.idx"
+        #expect(FileManager.default.fileExists(atPath: index))
+        try FileManager.default.removeItem(atPath: index)
+
+        daemon = try DaemonProcess.start(tree)
+        tree.drop("d.txt", "Same body again\n\n" + Self.body() + "\n")
+        try waitUntil("7 processed", timeout: 20, log: { daemon.log }) { tree.count(tree.processed) == 7 }
+        tree.drop("e.txt", "Near body\n\n" + Self.body("harbor") + "\n")
+        try waitUntil("8 processed", timeout: 20, log: { daemon.log }) { tree.count(tree.processed) == 8 }
+        let records = tree.records()
+        #expect(records.count == 7)  // d is an exact duplicate of a; e is kept as a near one
+        let first = try #require(records.first { $0["title"] as? String == "First headline" })
+        let near = try #require(records.first { $0["title"] as? String == "Near body" })
+        #expect(near["duplicate_of"] as? String == first["id"] as? String)
+        #expect(FileManager.default.fileExists(atPath: index))
+        #expect(try daemon.stop() == 0)
+    }
+
     @Test("near duplicates are not stored when duplicates.near is skip")
     func skipNear() throws {
         let tree = TempTree()

@@ -180,6 +180,33 @@ struct AppendTests {
         }
     }
 
+    /// Catch-up reads of committed lines: every input from the given ordinal on, with its ordinal,
+    /// in order, across segments, skipping inputs whose records were all duplicates.
+    @Test func committedLinesStreamWithTheirInputOrdinals() throws {
+        try withTempDir { dir in
+            let inputs = (0..<40).map { Input("in\($0)", records: $0 % 4, bodyLength: 10 + ($0 * 13) % 50) }
+            let store = try openStore(dir, segmentMaxBytes: 600)
+            var next = 0
+            while next < inputs.count {
+                let end = min(inputs.count, next + 1 + next % 5)
+                #expect(try store.append(inputs[next..<end].map(\.entry)).isEmpty)
+                next = end
+            }
+            #expect(try segmentFiles(dir).count > 3)
+            for first in [0, 1, 17, 39, 40, 100] {
+                var seen: [(Int, [UInt8])] = []
+                store.forEachCommittedLine(fromInput: first) { input, line in seen.append((input, Array(line))) }
+                var expected: [(Int, [UInt8])] = []
+                for (ordinal, input) in inputs.enumerated() where ordinal >= first {
+                    for line in splitLines(input.lines) { expected.append((ordinal, Array(line))) }
+                }
+                #expect(seen.map(\.0) == expected.map(\.0), "from input \(first)")
+                #expect(seen.map(\.1) == expected.map(\.1), "from input \(first)")
+                #expect(store.committedLines(fromInput: first).map { Array($0) } == expected.map(\.1))
+            }
+        }
+    }
+
     @Test func batchLargerThanSegmentMaxGoesIntoOneSegment() throws {
         try withTempDir { dir in
             let store = try openStore(dir, segmentMaxBytes: 100)

@@ -1,0 +1,44 @@
+import IngestModel
+import Testing
+
+@testable import IngestService
+
+/// Reading fingerprints back from stored lines, as the duplicate index does when it catches up.
+@Suite("fingerprints of stored lines")
+struct FingerprintLineTests {
+    static func storedLine(_ text: String) throws -> [UInt8] {
+        let output = try RecordBuilder().build(
+            bytes: Array(text.utf8), fileName: "a \"quoted\" name.txt", receivedAt: "2026-11-22T10:00:00Z"
+        ).get()
+        var line: [UInt8] = []
+        try #require(output.records.first).appendJSONLine(to: &line)
+        return line
+    }
+
+    @Test("the byte search finds what a JSON parser finds in lines ingestd writes")
+    func fastMatchesParsed() throws {
+        let texts = [
+            "Headline\n\nA body with \"quotes\", a backslash \\ and \"fingerprint\":{\"sha256\":\" inside.\n",
+            "Überschrift\n\nDer Text enthält Umlaute und einen Gedankenstrich – wie üblich.\n",
+        ]
+        for text in texts {
+            let line = try Self.storedLine(text)
+            let fast = try #require(DuplicateIndex.fastFingerprint(ofLine: line[...]))
+            let parsed = try #require(DuplicateIndex.parsedFingerprint(ofLine: line[...]))
+            #expect(fast == parsed)
+            #expect(DuplicateIndex.fingerprint(ofLine: line[...]) == parsed)
+        }
+    }
+
+    @Test("lines in another key order fall back to the JSON parser")
+    func otherLayoutsAreParsed() throws {
+        let sha = String(repeating: "ab", count: 32)
+        let line = Array(
+            #"{"fingerprint":{"simhash":"00000000000000ff","sha256":"\#(sha)"},"id":"\#(String(repeating: "1", count: 32))"}"#
+                .utf8)
+        #expect(DuplicateIndex.fastFingerprint(ofLine: line[...]) == nil)
+        let parsed = try #require(DuplicateIndex.fingerprint(ofLine: line[...]))
+        #expect(parsed.simhash == 0xff)
+        #expect(DuplicateIndex.fingerprint(ofLine: Array("not json".utf8)[...]) == nil)
+    }
+}
