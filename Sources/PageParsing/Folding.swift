@@ -226,45 +226,41 @@ struct PairFilter: Sendable {
 struct PhraseList: Sendable {
     let phrases: [[UInt8]]
     private let filters: [PairFilter]
-    /// Bit `b` is set when some phrase starts with byte `b`.
-    private var firstBytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// Phrase indices grouped by first byte, in list order: those starting with byte `b` are
+    /// `byFirstByte[firstByteStart[b]..<firstByteStart[b + 1]]`.
+    private let firstByteStart: [Int32]
+    private let byFirstByte: [Int32]
+    private let hasEmptyPhrase: Bool
 
     init(_ phrases: [String]) {
         self.phrases = phrases.map { Array($0.utf8) }
         filters = self.phrases.map(PairFilter.init)
-        for phrase in self.phrases {
-            guard let first = phrase.first else {
-                firstBytes = (~0, ~0, ~0, ~0)  // the empty phrase starts everything
-                continue
-            }
-            let bit = UInt64(1) << UInt64(first & 63)
-            switch first >> 6 {
-            case 0: firstBytes.0 |= bit
-            case 1: firstBytes.1 |= bit
-            case 2: firstBytes.2 |= bit
-            default: firstBytes.3 |= bit
-            }
+        hasEmptyPhrase = self.phrases.contains { $0.isEmpty }
+        var counts = [Int32](repeating: 0, count: 257)
+        for phrase in self.phrases { if let first = phrase.first { counts[Int(first) + 1] += 1 } }
+        for byte in 0..<256 { counts[byte + 1] += counts[byte] }
+        firstByteStart = counts
+        var slots = [Int32](repeating: 0, count: self.phrases.count)
+        var next = counts
+        for (index, phrase) in self.phrases.enumerated() {
+            guard let first = phrase.first else { continue }
+            slots[Int(next[Int(first)])] = Int32(index)
+            next[Int(first)] += 1
         }
-    }
-
-    /// Some phrase starts with `byte`.
-    @inline(__always)
-    func mayStart(with byte: UInt8) -> Bool {
-        let word: UInt64
-        switch byte >> 6 {
-        case 0: word = firstBytes.0
-        case 1: word = firstBytes.1
-        case 2: word = firstBytes.2
-        default: word = firstBytes.3
-        }
-        return word & (UInt64(1) << UInt64(byte & 63)) != 0
+        byFirstByte = slots
     }
 
     /// The first phrase `bytes` starts with.
     func prefix(of bytes: [UInt8]) -> [UInt8]? {
-        guard let first = bytes.first else { return phrases.first { $0.isEmpty } }
-        guard mayStart(with: first) else { return nil }
-        return phrases.first { Folding.hasPrefix(bytes, $0) }
+        if hasEmptyPhrase { return phrases.first { Folding.hasPrefix(bytes, $0) } }
+        guard let first = bytes.first else { return nil }
+        let lower = Int(firstByteStart[Int(first)])
+        let upper = Int(firstByteStart[Int(first) + 1])
+        for slot in lower..<upper {
+            let phrase = phrases[Int(byFirstByte[slot])]
+            if Folding.hasPrefix(bytes, phrase) { return phrase }
+        }
+        return nil
     }
 
     func anyContained(in bytes: [UInt8]) -> Bool { anyContained(in: bytes, filter: PairFilter(bytes)) }
