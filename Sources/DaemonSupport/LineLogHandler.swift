@@ -42,22 +42,40 @@ public struct LineLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        Self.write(Self.line(level: event.level, message: event.message.description, metadata: merged))
+        Self.write(Self.lineBytes(level: event.level, message: event.message.description, metadata: merged))
     }
 
     /// `TIME LEVEL MESSAGE key=value …` with a trailing newline.
-    static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = Timestamp.nowISO8601() + " " + level.rawValue + " " + message
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            line += " " + key + "=" + quote(value.description)
-        }
-        return line + "\n"
+
+    public static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
+        String(decoding: lineBytes(level: level, message: message, metadata: metadata), as: UTF8.self)
     }
 
-    static func write(_ line: String) {
+    /// The line as UTF-8: `TIME LEVEL message key=value ...` (keys sorted), built byte by byte
+    /// because ingestd logs one line per file.
+    public static func lineBytes(level: Logger.Level, message: String, metadata: Logger.Metadata) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + message.utf8.count)
+        Timestamp.appendISO8601(Timestamp.now(), to: &out)
+        out.append(0x20)
+        out.append(contentsOf: level.rawValue.utf8)
+        out.append(0x20)
+        out.append(contentsOf: message.utf8)
+        for key in metadata.keys.sorted() {
+            out.append(0x20)
+            out.append(contentsOf: key.utf8)
+            out.append(UInt8(ascii: "="))
+            appendQuoted(metadata[key]!.description, to: &out)
+        }
+        out.append(0x0A)
+        return out
+    }
+
+    static func write(_ line: String) { write(Array(line.utf8)) }
+
+    static func write(_ bytes: [UInt8]) {
         Self.writeLock.withLock { _ in
-            var bytes = Array(line.utf8)
-            bytes.withUnsafeMutableBytes { raw in
+            bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
                     let n = Glibc.write(STDERR_FILENO, raw.baseAddress! + offset, raw.count - offset)
@@ -69,36 +87,47 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    /// Quotes a value when it is empty or holds spaces, quotes, `=` or control characters.
-    static func quote(_ value: String) -> String {
-        let needsQuotes =
-            value.isEmpty
-            || value.unicodeScalars.contains {
-                $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F
-            }
-        guard needsQuotes else { return value }
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count == 1 ? "0" : "") + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    /// A logfmt value: bare if it holds no space, quote, `=`, backslash or control character;
+    /// otherwise quoted, with `\"`, `\\`, `\n`, `\t`, `\r` and `\xHH` escapes.
+    public static func quote(_ value: String) -> String {
+        var out: [UInt8] = []
+        appendQuoted(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        let utf8 = value.utf8
+        let needsQuotes = utf8.isEmpty || utf8.contains { Self.isSpecial($0) }
+        guard needsQuotes else {
+            out.append(contentsOf: utf8)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0..<0x20, 0x7F:
+                let digits = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "x"), digits[Int(byte >> 4)], digits[Int(byte & 0xF)],
+                ])
+            default: out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "\\")
+            || byte < 0x20 || byte == 0x7F
     }
 }
 
-/// Wall-clock helpers.
 public enum Timestamp {
     /// Now, as `2026-11-22T10:51:40.123Z`.
     public static func nowISO8601() -> String { iso8601(now()) }
@@ -119,15 +148,43 @@ public enum Timestamp {
 
     /// `2026-11-22T10:51:40.123Z`.
     public static func iso8601(_ ts: timespec) -> String {
+        var out: [UInt8] = []
+        appendISO8601(ts, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `iso8601(ts)` as UTF-8.
+    public static func appendISO8601(_ ts: timespec, to out: inout [UInt8]) {
         var seconds = ts.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        func digits(_ value: Int32, _ width: Int) {
+            var value = Int(value)
+            if value < 0 {
+                out.append(UInt8(ascii: "-"))
+                value = -value
+            }
+            var text: [UInt8] = []
+            repeat {
+                text.append(UInt8(ascii: "0") + UInt8(value % 10))
+                value /= 10
+            } while value > 0
+            for _ in text.count..<max(width, text.count) { out.append(UInt8(ascii: "0")) }
+            out.append(contentsOf: text.reversed())
         }
-        return pad(parts.tm_year + 1900, 4) + "-" + pad(parts.tm_mon + 1, 2) + "-" + pad(parts.tm_mday, 2) + "T"
-            + pad(parts.tm_hour, 2) + ":" + pad(parts.tm_min, 2) + ":" + pad(parts.tm_sec, 2) + "."
-            + pad(Int32(ts.tv_nsec / 1_000_000), 3) + "Z"
+        digits(parts.tm_year + 1900, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(parts.tm_mon + 1, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(parts.tm_mday, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(parts.tm_hour, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(parts.tm_min, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(parts.tm_sec, 2)
+        out.append(UInt8(ascii: "."))
+        digits(Int32(ts.tv_nsec / 1_000_000), 3)
+        out.append(UInt8(ascii: "Z"))
     }
 }

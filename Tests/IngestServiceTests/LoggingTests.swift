@@ -62,3 +62,37 @@ struct LoggingTests {
         #expect(SystemdNotifier.watchdogInterval() == nil)
     }
 }
+
+@Suite("logfmt lines")
+struct LogLineTests {
+    @Test("a line is time, level, message, then the metadata sorted by key, values quoted when needed")
+    func lineLayout() throws {
+        let line = LineLogHandler.line(
+            level: .info, message: "ingested",
+            metadata: ["records": "3", "file": "a b.txt", "ms": "1.25", "outcome": "processed", "empty": ""])
+        let parts = line.split(separator: " ", maxSplits: 2)
+        try #require(parts.count == 3)
+        #expect(parts[0].count == 24 && parts[0].hasSuffix("Z") && parts[0].dropFirst(10).first == "T")
+        #expect(parts[1] == "info")
+        #expect(parts[2] == #"ingested empty="" file="a b.txt" ms=1.25 outcome=processed records=3"# + "\n")
+    }
+
+    @Test("names with quotes, backslashes, newlines and control bytes are escaped; UTF-8 is kept")
+    func escaping() {
+        #expect(LineLogHandler.quote("plain-name.txt") == "plain-name.txt")
+        #expect(LineLogHandler.quote("grüße.txt") == "grüße.txt")
+        #expect(LineLogHandler.quote("a=b") == #""a=b""#)
+        #expect(LineLogHandler.quote("say \"hi\"") == #""say \"hi\"""#)
+        #expect(LineLogHandler.quote("back\\slash") == #""back\\slash""#)
+        #expect(LineLogHandler.quote("two\nlines\tand\r") == #""two\nlines\tand\r""#)
+        #expect(LineLogHandler.quote("bell\u{07}del\u{7F}") == #""bell\x07del\x7f""#)
+        #expect(LineLogHandler.quote("é \u{01}") == "\"é \\x01\"")
+    }
+
+    @Test("timestamps are ISO 8601 UTC with milliseconds")
+    func timestamps() {
+        #expect(Timestamp.iso8601(timespec(tv_sec: 0, tv_nsec: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.iso8601(timespec(tv_sec: 1_795_000_000, tv_nsec: 987_654_321)) == "2026-11-18T11:06:40.987Z")
+        #expect(Timestamp.iso8601(timespec(tv_sec: 951_782_400, tv_nsec: 5_000_000)) == "2000-02-29T00:00:00.005Z")
+    }
+}
