@@ -46,7 +46,6 @@ public struct LineLogHandler: LogHandler {
     }
 
     /// `TIME LEVEL MESSAGE key=value …` with a trailing newline.
-
     public static func line(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         String(decoding: lineBytes(level: level, message: message, metadata: metadata), as: UTF8.self)
     }
