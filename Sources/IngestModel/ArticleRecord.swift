@@ -51,7 +51,7 @@ public struct ArticleRecord: Sendable, Equatable, Codable {
 
     /// Appends this record as one JSON line (with the trailing newline) to `out`.
     public func appendJSONLine(to out: inout [UInt8]) {
-        var w = JSONWriter(capacity: body.utf8.count + 1024)
+        var w = JSONWriter(continuing: &out, extraCapacity: body.utf8.count + 1024)
         w.beginObject()
         w.key("id"); w.string(id)
         w.key("schema_version"); w.int(schemaVersion)
@@ -100,7 +100,7 @@ public struct ArticleRecord: Sendable, Equatable, Codable {
         w.key("index"); w.int(source.index)
         w.endObject()
         w.endObject()
-        out.append(contentsOf: w.bytes)
+        out = w.takeBytes()
         out.append(0x0A)
     }
 }

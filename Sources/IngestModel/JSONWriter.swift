@@ -5,33 +5,55 @@
 public struct JSONWriter: Sendable {
     /// The JSON text written so far, as UTF-8.
     public private(set) var bytes: [UInt8]
-    private var needsComma: [Bool] = []
+    /// How many objects and arrays are open.
+    private var depth = 0
+    /// Bit `level` is set once the container open at `level` holds a value (so the next one
+    /// needs a comma), for the outermost 64 levels; deeper levels are kept in `deepLevelHasValue`.
+    private var levelHasValue: UInt64 = 0
+    private var deepLevelHasValue: [Bool] = []
+    private var pendingValueAfterKey = false
 
     public init(capacity: Int = 1024) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
+    /// A writer that appends to `buffer`, which it takes over (leaving it empty) until
+    /// `takeBytes()` hands it back; with room for `extraCapacity` more bytes.
+    init(continuing buffer: inout [UInt8], extraCapacity: Int) {
+        bytes = []
+        swap(&bytes, &buffer)
+        let needed = bytes.count + extraCapacity
+        if bytes.capacity < needed { bytes.reserveCapacity(Swift.max(needed, 2 * bytes.capacity)) }
+    }
+
+    /// The bytes written, leaving the writer empty.
+    mutating func takeBytes() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
+        return taken
+    }
+
     /// Starts an object (as a value: call `key` first when nested in an object).
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        openLevel()
     }
 
     public mutating func endObject() {
-        needsComma.removeLast()
+        closeLevel()
         bytes.append(UInt8(ascii: "}"))
     }
 
     public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
+        openLevel()
     }
 
     public mutating func endArray() {
-        needsComma.removeLast()
+        closeLevel()
         bytes.append(UInt8(ascii: "]"))
     }
 
@@ -40,7 +62,8 @@ public struct JSONWriter: Sendable {
         separate()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         pendingValueAfterKey = true
     }
 
@@ -53,9 +76,21 @@ public struct JSONWriter: Sendable {
         if let value { string(value) } else { null() }
     }
 
+    /// Writes `value` in decimal, as `String(value)` does.
     public mutating func int(_ value: Int) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 20 digits of UInt64.max
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+        }
     }
 
     public mutating func int(_ value: Int?) {
@@ -64,12 +99,12 @@ public struct JSONWriter: Sendable {
 
     public mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        (value ? "true" as StaticString : "false").withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     public mutating func null() {
         separate()
-        bytes.append(contentsOf: "null".utf8)
+        ("null" as StaticString).withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     public mutating func strings(_ values: [String]) {
@@ -78,33 +113,60 @@ public struct JSONWriter: Sendable {
         endArray()
     }
 
-    private var pendingValueAfterKey = false
+    private mutating func openLevel() {
+        if depth < 64 {
+            levelHasValue &= ~(1 << UInt64(depth))
+        } else {
+            deepLevelHasValue.append(false)
+        }
+        depth += 1
+    }
 
+    private mutating func closeLevel() {
+        precondition(depth > 0, "no object or array is open")
+        depth -= 1
+        if depth >= 64 { deepLevelHasValue.removeLast() }
+    }
+
+    /// Writes the comma before a value, unless it is the first in its container or follows a key.
     private mutating func separate() {
         if pendingValueAfterKey {
             pendingValueAfterKey = false
             return
         }
-        guard !needsComma.isEmpty else { return }
-        if needsComma[needsComma.count - 1] {
-            bytes.append(UInt8(ascii: ","))
+        guard depth > 0 else { return }
+        let level = depth - 1
+        let hasValue: Bool
+        if level < 64 {
+            hasValue = levelHasValue >> UInt64(level) & 1 == 1
+            levelHasValue |= 1 << UInt64(level)
         } else {
-            needsComma[needsComma.count - 1] = true
+            hasValue = deepLevelHasValue[level - 64]
+            deepLevelHasValue[level - 64] = true
         }
+        if hasValue { bytes.append(UInt8(ascii: ",")) }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Appends `value` as a quoted, escaped JSON string.
+    ///
+    /// Runs of bytes that need no escaping are found eight bytes at a time and copied whole; only
+    /// the bytes the scan stops at (see `firstByteToInspect`) go through the byte-by-byte rules.
     public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
+            let count = utf8.count
+            // Room for the common case of no escapes, grown geometrically so that many short strings
+            // appended to one buffer still cost amortized O(1) each.
+            let needed = out.count + count + 2
+            if out.capacity < needed { out.reserveCapacity(Swift.max(needed, 2 * out.capacity)) }
+            out.append(UInt8(ascii: "\""))
+            guard let base = utf8.baseAddress else { return }
             var runStart = 0
             var index = 0
-            let count = utf8.count
-            while index < count {
-                let byte = utf8[index]
+            while true {
+                index = firstByteToInspect(base, from: index, count: count)
+                guard index < count else { break }
+                let byte = base[index]
                 var escape: (UInt8, UInt8)? = nil
                 var width = 1
                 switch byte {
@@ -115,29 +177,70 @@ public struct JSONWriter: Sendable {
                 case 0x09: escape = (UInt8(ascii: "\\"), UInt8(ascii: "t"))
                 case 0x00..<0x20: break
                 case 0xE2
-                where index + 2 < count && utf8[index + 1] == 0x80
-                    && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
+                where index + 2 < count && base[index + 1] == 0x80
+                    && (base[index + 2] == 0xA8 || base[index + 2] == 0xA9):
                     width = 3  // U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR
                 default:
-                    index += 1
+                    index += 1  // another E2-led character (’ “ ” — …): part of the run
                     continue
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: index - runStart))
                 if let (a, b) = escape {
                     out.append(a)
                     out.append(b)
                 } else {
-                    let scalar: UInt32 = width == 3 ? 0x2000 | UInt32(utf8[index + 2] - 0x80) : UInt32(byte)
-                    out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
+                    let scalar: UInt32 = width == 3 ? 0x2000 | UInt32(base[index + 2] - 0x80) : UInt32(byte)
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "u"))
                     for shift in stride(from: 12, through: 0, by: -4) {
-                        out.append(hexDigits[Int((scalar >> UInt32(shift)) & 0xF)])
+                        out.append(hexDigit(UInt8(truncatingIfNeeded: scalar >> UInt32(shift)) & 0xF))
                     }
                 }
                 index += width
                 runStart = index
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+            out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The lowercase hex digit for a value in 0...15.
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
+    }
+
+    /// The index of the first byte at or after `start` that may need escaping: `"`, `\`, a byte
+    /// below 0x20, or 0xE2 (the lead byte of U+2028/U+2029); `count` when there is none.
+    @inline(__always)
+    private static func firstByteToInspect(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
+        var index = start
+        while index + 8 <= count {
+            let block = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let flags = lanesToInspect(block)
+            if flags != 0 { return index + flags.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 { return index }
+            index += 1
+        }
+        return count
+    }
+
+    /// Bit 7 of each byte lane of `block` that may need escaping (lowest lane first). The lowest set
+    /// lane is always exact; lanes above it may be set spuriously (borrows), which does not matter
+    /// because the scan stops at the lowest one.
+    @inline(__always)
+    private static func lanesToInspect(_ block: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroLanes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
+        let control = (block &- 0x20 &* ones) & ~block & highBits
+        let quote = zeroLanes(block ^ (0x22 &* ones))
+        let backslash = zeroLanes(block ^ (0x5C &* ones))
+        let lead = zeroLanes(block ^ (0xE2 &* ones))
+        return control | quote | backslash | lead
     }
 }

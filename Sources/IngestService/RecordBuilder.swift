@@ -33,29 +33,64 @@ public struct RecordBuilder: Sendable {
         var records: [ArticleRecord] = []
         records.reserveCapacity(result.articles.count)
         for (index, draft) in result.articles.enumerated() {
-            let body = draft.body
-            let fingerprint = Fingerprint(
-                sha256: Self.hex(Self.sha256(Array(body.utf8))), simhash: SimHash.hex(SimHash.compute(body)))
             let source = SourceInfo(
                 file: fileName, sha256: inputHex, bytes: bytes.count, format: result.format, encoding: result.encoding,
                 receivedAt: receivedAt, parser: parser.name, parserVersion: parser.version, index: index)
-            let id = Self.hex(Array(Self.sha256(Array((inputHex + "/" + String(index)).utf8)).prefix(16)))
-            records.append(ArticleRecord(draft: draft, id: id, fingerprint: fingerprint, source: source))
+            // The record joins the paragraphs into its body; the fingerprint is taken from that.
+            var record = ArticleRecord(
+                draft: draft, id: Self.recordID(inputHex: inputHex, index: index),
+                fingerprint: Fingerprint(sha256: "", simhash: ""), source: source)
+            record.fingerprint = Fingerprint(
+                sha256: Self.sha256Hex(of: record.body), simhash: SimHash.hex(SimHash.compute(record.body)))
+            records.append(record)
         }
         if records.isEmpty { return .failure(.noText) }
         return .success(Output(records: records, inputSHA256: digest))
     }
 
-    public static func sha256(_ bytes: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: bytes)) }
+    /// The sha256 digest of `bytes`.
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        SHA256.hash(data: bytes).withUnsafeBytes { Array($0) }
+    }
 
+    /// `bytes` as lowercase hex, two digits a byte.
     public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
+        bytes.withUnsafeBytes { hex($0) }
+    }
+
+    /// Lowercase hex of `bytes`, written straight into the string's storage.
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 2 * bytes.count) { digits in
+            for (index, byte) in bytes.enumerated() {
+                digits[2 * index] = hexDigit(byte >> 4)
+                digits[2 * index + 1] = hexDigit(byte & 0xF)
+            }
+            return 2 * bytes.count
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
+    }
+
+    /// The sha256 of `text`'s UTF-8 as lowercase hex, hashed in place (no copy of the text).
+    static func sha256Hex(of text: String) -> String {
+        var text = text
+        return text.withUTF8 { utf8 in
+            var hasher = SHA256()
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(utf8))
+            return hasher.finalize().withUnsafeBytes { hex($0) }
+        }
+    }
+
+    /// A record's id: the first 16 bytes of the sha256 of "<input sha256 hex>/<index>", as hex.
+    static func recordID(inputHex: String, index: Int) -> String {
+        var hasher = SHA256()
+        var inputHex = inputHex
+        inputHex.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        var suffix = "/" + String(index)
+        suffix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize().withUnsafeBytes { hex(UnsafeRawBufferPointer(rebasing: $0[..<16])) }
     }
 }

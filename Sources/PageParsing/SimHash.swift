@@ -2,91 +2,486 @@ import IngestModel
 
 /// 64-bit SimHash over word 3-shingles (FNV-1a per shingle): near-identical texts have hashes a
 /// few bits apart.
+///
+/// Words are maximal runs of letters and digits; each is hashed with FNV-1a over its case-folded
+/// scalar values. Each run of three consecutive word hashes (all of them when there are fewer) is
+/// hashed again into a shingle, and bit `i` of the result is set when more than half the shingles
+/// have bit `i` set.
 public enum SimHash {
     public static func compute(_ text: String) -> UInt64 {
-        var words: [UInt64] = []
-        words.reserveCapacity(text.utf8.count / 5)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var inWord = false
         var text = text
-        text.withUTF8 { bytes in
-            var index = 0
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
             let count = bytes.count
-            while index < count {
-                let byte = bytes[index]
-                var value = UInt32(byte)
-                var isWord: Bool
-                if byte < 0x80 {  // ASCII: decided and folded inline
-                    isWord = (byte &- 0x61 < 26) || (byte &- 0x41 < 26) || (byte &- 0x30 < 10)
-                    if byte &- 0x41 < 26 { value |= 0x20 }
-                    index += 1
-                } else {
-                    let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
-                    value = byte < 0xE0 ? value & 0x1F : byte < 0xF0 ? value & 0x0F : value & 0x07
-                    for offset in 1..<length where index + offset < count {
-                        value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
-                    }
-                    index += length
-                    isWord = WordCounter.isWordScalar(value)
-                    if isWord { value = Self.folded(value) }
-                }
-                if isWord {
-                    hash = (hash ^ UInt64(value)) &* 0x100_0000_01b3
-                    inWord = true
-                } else if inWord {
-                    words.append(hash)
-                    hash = 0xcbf2_9ce4_8422_2325
-                    inWord = false
-                }
+            let chunks = (count + 63) / 64
+            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * chunks) { bitmaps in
+                let wordBits = UnsafeMutableBufferPointer(rebasing: bitmaps[..<chunks])
+                let nonASCIIBits = UnsafeMutableBufferPointer(rebasing: bitmaps[chunks...])
+                let hasNonASCII = classify(base, count: count, wordBits: wordBits, nonASCIIBits: nonASCIIBits)
+                let text = Text(
+                    base: base, count: count, nonASCIIBits: hasNonASCII ? UnsafeBufferPointer(nonASCIIBits) : nil)
+                return fromWords(of: text, wordBits: UnsafeBufferPointer(wordBits))
             }
         }
-        if inWord { words.append(hash) }
-        if words.isEmpty { return 0 }
-        // 64 counters, bit-sliced: plane i holds bit i of every counter, so adding a shingle is a
-        // ripple-carry over a few words instead of 64 separate additions.
-        var planes = (
-            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
-            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
-            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
-            UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)
-        )
-        let width = min(3, words.count)
-        let shingles = words.count - width + 1
-        withUnsafeMutableBytes(of: &planes) { raw in
-            let plane = raw.bindMemory(to: UInt64.self)
-            for start in 0..<shingles {
-                var shingle: UInt64 = 0xcbf2_9ce4_8422_2325
-                for word in words[start..<start + width] { shingle = (shingle ^ word) &* 0x100_0000_01b3 }
-                shingle ^= shingle >> 33
-                shingle = shingle &* 0xff51_afd7_ed55_8ccd
-                shingle ^= shingle >> 33
-                var carry = shingle
-                var level = 0
-                while carry != 0 && level < 32 {
-                    let next = plane[level] & carry
-                    plane[level] ^= carry
-                    carry = next
-                    level += 1
-                }
-            }
-        }
-        // A bit is set when more than half the shingles have it (the sign of +1/-1 weights).
-        var result: UInt64 = 0
-        withUnsafeBytes(of: &planes) { raw in
-            let plane = raw.bindMemory(to: UInt64.self)
-            for bit in 0..<64 {
-                var count = 0
-                for level in 0..<32 where (plane[level] >> UInt64(bit)) & 1 == 1 { count |= 1 << level }
-                if 2 * count > shingles { result |= 1 << UInt64(bit) }
-            }
-        }
-        return result
     }
 
-    /// Case-folded scalar value: ASCII by arithmetic, the rest through the Unicode tables.
+    fileprivate static let fnvOffsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    fileprivate static let fnvPrime: UInt64 = 0x100_0000_01b3
+
+    /// The UTF-8 being hashed.
+    fileprivate struct Text {
+        let base: UnsafePointer<UInt8>
+        let count: Int
+        /// One bit per byte from 0x80 up; nil when there are none.
+        let nonASCIIBits: UnsafeBufferPointer<UInt64>?
+    }
+
+    /// At most this many words are held at once, so memory does not grow with the text.
+    private static let batchCapacity = 256
+
+    /// Hashes the words batch by batch, and counts the bits of the shingles of consecutive words.
+    private static func fromWords(of text: Text, wordBits: UnsafeBufferPointer<UInt64>) -> UInt64 {
+        // Words are separated by at least one byte, so there are at most (count + 1) / 2; and a
+        // batch must hold the up to 32 words of a chunk after fewer than 32 others.
+        let capacity = min(batchCapacity, max(64, (text.count + 1) / 2))
+        let storageSize = 2 + capacity + WordQueues.storageSize(capacity) + BitCounter.storageSize
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: storageSize) { storage in
+            // Two words carried over from the batch before, then the word hashes of this batch.
+            let words = UnsafeMutableBufferPointer(rebasing: storage[0..<2 + capacity])
+            let queuesEnd = 2 + capacity + WordQueues.storageSize(capacity)
+            let queues = WordQueues(
+                storage: UnsafeMutableBufferPointer(rebasing: storage[2 + capacity..<queuesEnd]), capacity: capacity)
+            var counter = BitCounter(storage: UnsafeMutableBufferPointer(rebasing: storage[queuesEnd...]))
+            var finder = WordFinder(wordBits: wordBits)
+            var seenWords = 0
+            var shingles = 0
+            while true {
+                let batch = finder.queueWords(of: text, into: queues)
+                if batch == 0 { break }
+                queues.hashWords(of: text, into: UnsafeMutableBufferPointer(rebasing: words[2..<2 + batch]))
+                let carried = min(seenWords, 2)
+                seenWords += batch
+                if seenWords < 3 { continue }  // then this is the only batch: see below
+                let sequence = UnsafeMutableBufferPointer(rebasing: words[(2 - carried)..<2 + batch])
+                let last = (sequence[sequence.count - 2], sequence[sequence.count - 1])
+                let made = makeShingles(sequence)
+                counter.add(UnsafeBufferPointer(rebasing: sequence[..<made]))
+                shingles += made
+                (words[0], words[1]) = last
+            }
+            if seenWords == 0 { return 0 }
+            if seenWords < 3 {  // one shingle of all the words
+                var shingle = fnvOffsetBasis
+                for word in words[2..<2 + seenWords] { shingle = (shingle ^ word) &* fnvPrime }
+                words[0] = finishShingle(shingle)
+                counter.add(UnsafeBufferPointer(rebasing: words[0..<1]))
+                shingles = 1
+            }
+            let counts = counter.finish()
+            // The counters used to be 32 bits wide; keep their wrap-around so results stay identical.
+            var result: UInt64 = 0
+            for bit in 0..<64 where 2 * Int(UInt32(truncatingIfNeeded: counts[bit])) > shingles {
+                result |= 1 << UInt64(bit)
+            }
+            return result
+        }
+    }
+
+    // MARK: Finding the words
+
+    /// Fills one bit per byte of `base[0..<count]` (bit `i % 64` of element `i / 64`): in
+    /// `wordBits`, the bytes of word scalars (letters and digits); in `nonASCIIBits`, the bytes from
+    /// 0x80 up. Bits past `count` are clear. Returns whether there are any bytes from 0x80 up.
+    ///
+    /// ASCII is classified eight bytes at a time; each multi-byte scalar is then decoded and
+    /// classified through the Unicode tables, and all its bytes marked when it is a word scalar.
+    private static func classify(
+        _ base: UnsafePointer<UInt8>, count: Int, wordBits: UnsafeMutableBufferPointer<UInt64>,
+        nonASCIIBits: UnsafeMutableBufferPointer<UInt64>
+    ) -> Bool {
+        var anyNonASCII: UInt64 = 0
+        for chunk in 0..<wordBits.count {
+            let start = chunk * 64
+            var word: UInt64 = 0
+            var nonASCII: UInt64 = 0
+            if start + 64 <= count {
+                for blockIndex in 0..<8 {
+                    let block = UInt64(
+                        littleEndian: UnsafeRawPointer(base + start + 8 * blockIndex).loadUnaligned(as: UInt64.self))
+                    word |= gatherLanes(ASCIIBlock.wordLanes(block)) << UInt64(8 * blockIndex)
+                    nonASCII |= block
+                }
+            } else {
+                for blockIndex in 0..<8 {
+                    let block = loadBlock(base, start + 8 * blockIndex, count)
+                    word |= gatherLanes(ASCIIBlock.wordLanes(block)) << UInt64(8 * blockIndex)
+                    nonASCII |= block
+                }
+            }
+            wordBits[chunk] = word
+            nonASCIIBits[chunk] = 0
+            if nonASCII & ASCIIBlock.highBits != 0 {
+                for blockIndex in 0..<8 {
+                    let block = loadBlock(base, start + 8 * blockIndex, count)
+                    nonASCIIBits[chunk] |= gatherLanes(block & ASCIIBlock.highBits) << UInt64(8 * blockIndex)
+                }
+                anyNonASCII |= nonASCIIBits[chunk]
+            }
+        }
+        guard anyNonASCII != 0 else { return false }
+        for chunk in 0..<wordBits.count where nonASCIIBits[chunk] != 0 {
+            var nonASCII = nonASCIIBits[chunk]
+            while nonASCII != 0 {
+                let start = chunk * 64 + nonASCII.trailingZeroBitCount
+                nonASCII &= nonASCII - 1
+                guard base[start] >= 0xC0 else { continue }  // a continuation byte
+                var end = start
+                guard WordCounter.isWordScalar(decodeScalar(base, &end, count)) else { continue }
+                for index in start..<min(end, count) { wordBits[index >> 6] |= 1 << UInt64(index & 63) }
+            }
+        }
+        return true
+    }
+
+    /// Bit 7 of each of the eight lanes gathered into the low eight bits, lowest lane first. The
+    /// multiplier moves lane `k` to bit 56 + `k` and every other product to a distinct lower bit,
+    /// so nothing carries into the top byte.
+    @inline(__always)
+    private static func gatherLanes(_ lanes: UInt64) -> UInt64 {
+        ((lanes >> 7) &* 0x0102_0408_1020_4080) >> 56
+    }
+
+    /// The words of a text in order, from its word bitmap: each run of set bits is a word.
+    private struct WordFinder {
+        let wordBits: UnsafeBufferPointer<UInt64>
+        private var chunk = 0
+        /// The start of a word that runs on into `chunk`, or -1.
+        private var pendingStart = -1
+
+        init(wordBits: UnsafeBufferPointer<UInt64>) {
+            self.wordBits = wordBits
+        }
+
+        /// Queues the next words, as many as fit (stopping before a chunk whose up to 32 words
+        /// might not); returns how many. Zero when there are no more.
+        mutating func queueWords(of text: Text, into queues: WordQueues) -> Int {
+            var queued = 0
+            var chunk = self.chunk
+            var pendingStart = self.pendingStart
+            @inline(__always) func queue(start: Int, end: Int) {
+                let length = end &- start
+                var queue = length <= WordQueues.longestQueued ? length : 0
+                if let nonASCIIBits = text.nonASCIIBits, containsNonASCII(start, end, nonASCIIBits) { queue = 0 }
+                queues.append(start: start, end: end, index: queued, to: queue)
+                queued &+= 1
+            }
+            while chunk < wordBits.count && queued + 32 <= queues.capacity {
+                let bits = wordBits[chunk]
+                let previous = chunk > 0 ? wordBits[chunk &- 1] : 0
+                let next = chunk &+ 1 < wordBits.count ? wordBits[chunk &+ 1] : 0
+                var starts = bits & ~(bits << 1 | previous >> 63)  // the first byte of each word
+                var ends = bits & ~(bits >> 1 | next << 63)  // the last byte of each word
+                let offset = chunk &* 64
+                if pendingStart >= 0 && ends != 0 {
+                    queue(start: pendingStart, end: offset &+ ends.trailingZeroBitCount &+ 1)
+                    ends &= ends &- 1
+                    pendingStart = -1
+                }
+                while ends != 0 {
+                    queue(start: offset &+ starts.trailingZeroBitCount, end: offset &+ ends.trailingZeroBitCount &+ 1)
+                    starts &= starts &- 1
+                    ends &= ends &- 1
+                }
+                if starts != 0 { pendingStart = offset &+ starts.trailingZeroBitCount }
+                chunk &+= 1
+            }
+            self.chunk = chunk
+            self.pendingStart = pendingStart
+            return queued
+        }
+    }
+
+    // MARK: Hashing the words
+
+    /// Words waiting to be hashed, queued by length so that each queue is hashed by one loop whose
+    /// branches every word of the queue takes the same way. Queue 0 holds the words hashed one
+    /// scalar at a time: those longer than `longestQueued` bytes or with multi-byte scalars.
+    private struct WordQueues {
+        static let longestQueued = 16
+
+        /// The storage for queues of up to `capacity` words.
+        static func storageSize(_ capacity: Int) -> Int { longestQueued + 1 + (longestQueued + 2) * capacity }
+
+        let capacity: Int
+        /// How many words each queue holds; then queues 1...16, `capacity` entries each; then
+        /// queue 0, two entries per word (the second is its end). An entry is `start << 16 | index`,
+        /// with `index` the word's position in the batch.
+        private let storage: UnsafeMutableBufferPointer<UInt64>
+
+        init(storage: UnsafeMutableBufferPointer<UInt64>, capacity: Int) {
+            precondition(capacity <= 1 << 16)
+            self.storage = storage
+            self.capacity = capacity
+            storage[0...Self.longestQueued].initialize(repeating: 0)
+        }
+
+        /// Where the entries of `queue` start.
+        @inline(__always)
+        private func entries(of queue: Int) -> Int {
+            Self.longestQueued &+ 1 &+ (queue == 0 ? Self.longestQueued : queue &- 1) &* capacity
+        }
+
+        @inline(__always)
+        func append(start: Int, end: Int, index: Int, to queue: Int) {
+            let count = Int(truncatingIfNeeded: storage[queue])
+            let entry = UInt64(truncatingIfNeeded: start) << 16 | UInt64(truncatingIfNeeded: index)
+            if queue == 0 {
+                storage[entries(of: 0) &+ 2 &* count] = entry
+                storage[entries(of: 0) &+ 2 &* count &+ 1] = UInt64(truncatingIfNeeded: end)
+            } else {
+                storage[entries(of: queue) &+ count] = entry
+            }
+            storage[queue] = UInt64(truncatingIfNeeded: count &+ 1)
+        }
+
+        /// Writes the FNV-1a hash of each queued word's case-folded scalar values to `hashes`
+        /// at the word's index, and empties the queues.
+        ///
+        /// ASCII words are loaded eight bytes at a time; setting bit 5 lowercases the letters and
+        /// keeps the digits.
+        func hashWords(of text: Text, into hashes: UnsafeMutableBufferPointer<UInt64>) {
+            let fold: UInt64 = 0x2020_2020_2020_2020
+            for length in 1...Self.longestQueued {
+                let first = entries(of: length)
+                for entry in storage[first..<first &+ Int(truncatingIfNeeded: storage[length])] {
+                    let start = Int(truncatingIfNeeded: entry >> 16)
+                    var hash = fnvOffsetBasis
+                    var lanes = loadBlock(text.base, start, text.count) | fold
+                    for _ in 0..<min(length, 8) {
+                        hash = (hash ^ (lanes & 0xFF)) &* fnvPrime
+                        lanes >>= 8
+                    }
+                    if length > 8 {
+                        lanes = loadBlock(text.base, start &+ 8, text.count) | fold
+                        for _ in 8..<length {
+                            hash = (hash ^ (lanes & 0xFF)) &* fnvPrime
+                            lanes >>= 8
+                        }
+                    }
+                    hashes[Int(truncatingIfNeeded: entry & 0xFFFF)] = hash
+                }
+                storage[length] = 0
+            }
+            let first = entries(of: 0)
+            for word in 0..<Int(truncatingIfNeeded: storage[0]) {
+                let entry = storage[first &+ 2 &* word]
+                let end = Int(truncatingIfNeeded: storage[first &+ 2 &* word &+ 1])
+                hashes[Int(truncatingIfNeeded: entry & 0xFFFF)] = hashScalars(
+                    text, Int(truncatingIfNeeded: entry >> 16), end)
+            }
+            storage[0] = 0
+        }
+    }
+
+    /// Whether any byte of `start..<end` is set in `nonASCIIBits`.
+    @inline(__always)
+    fileprivate static func containsNonASCII(_ start: Int, _ end: Int, _ nonASCIIBits: UnsafeBufferPointer<UInt64>)
+        -> Bool
+    {
+        var index = start
+        while index < end {
+            let bit = index & 63
+            let width = min(64 - bit, end - index)
+            let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width) - 1) << UInt64(bit)
+            if nonASCIIBits[index >> 6] & mask != 0 { return true }
+            index += width
+        }
+        return false
+    }
+
+    /// The FNV-1a hash of a word, one scalar at a time.
+    fileprivate static func hashScalars(_ text: Text, _ start: Int, _ end: Int) -> UInt64 {
+        var hash = fnvOffsetBasis
+        var index = start
+        while index < end {
+            let byte = text.base[index]
+            let value: UInt32
+            if byte < 0x80 {
+                value = UInt32(byte | 0x20)  // an ASCII letter or digit
+                index += 1
+            } else {
+                value = folded(decodeScalar(text.base, &index, text.count))
+            }
+            hash = (hash ^ UInt64(value)) &* fnvPrime
+        }
+        return hash
+    }
+
+    /// Eight bytes from `index`, the first in the lowest lane; past `count` the lanes are zero.
+    @inline(__always)
+    fileprivate static func loadBlock(_ base: UnsafePointer<UInt8>, _ index: Int, _ count: Int) -> UInt64 {
+        if index + 8 <= count {
+            return UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+        }
+        var block: UInt64 = 0
+        var offset = 0
+        while index + offset < count {
+            block |= UInt64(base[index + offset]) << UInt64(8 * offset)
+            offset += 1
+        }
+        return block
+    }
+
+    /// Decodes the multi-byte scalar whose lead byte is at `index`, and moves `index` past it.
+    @inline(__always)
+    fileprivate static func decodeScalar(_ base: UnsafePointer<UInt8>, _ index: inout Int, _ count: Int) -> UInt32 {
+        let byte = base[index]
+        let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+        var value = UInt32(byte) & (byte < 0xE0 ? 0x1F : byte < 0xF0 ? 0x0F : 0x07)
+        for offset in 1..<length where index + offset < count {
+            value = value << 6 | UInt32(base[index + offset] & 0x3F)
+        }
+        index += length
+        return value
+    }
+
+    // MARK: Shingles and the majority vote
+
+    @inline(__always)
+    fileprivate static func finishShingle(_ hash: UInt64) -> UInt64 {
+        var hash = hash
+        hash ^= hash >> 33
+        hash = hash &* 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        return hash
+    }
+
+    /// Replaces three or more word hashes with the hashes of their 3-shingles, in place; returns
+    /// how many there are (two fewer).
+    fileprivate static func makeShingles(_ words: UnsafeMutableBufferPointer<UInt64>) -> Int {
+        // Shingle k overwrites word k, which no later shingle reads.
+        var first = words[0]
+        var second = words[1]
+        for index in 0..<words.count - 2 {
+            let third = words[index + 2]
+            words[index] = finishShingle(
+                (((fnvOffsetBasis ^ first) &* fnvPrime ^ second) &* fnvPrime ^ third) &* fnvPrime)
+            first = second
+            second = third
+        }
+        return words.count - 2
+    }
+
+    /// For each bit position, how many of the values added have it set.
+    ///
+    /// Bit-sliced: a carry-save adder tree (Harley–Seal) folds sixteen values at a time into
+    /// running planes of ones, twos, fours and eights, and hands out one plane of sixteens. Planes
+    /// are added to per-bit counters kept as byte lanes (see `spread`), which are emptied into the
+    /// full counts before they can overflow.
+    fileprivate struct BitCounter {
+        /// Eight words of byte lanes (bit `8g + k` in lane `k` of word `g`), then the 64 counts.
+        private let storage: UnsafeMutableBufferPointer<UInt64>
+        private var laneTotal = 0
+        private var ones: UInt64 = 0
+        private var twos: UInt64 = 0
+        private var fours: UInt64 = 0
+        private var eights: UInt64 = 0
+
+        static let storageSize = 72
+
+        init(storage: UnsafeMutableBufferPointer<UInt64>) {
+            self.storage = storage
+            storage.initialize(repeating: 0)
+        }
+
+        mutating func add(_ values: UnsafeBufferPointer<UInt64>) {
+            @inline(__always) func carrySave(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> (carry: UInt64, sum: UInt64) {
+                let partial = a ^ b
+                return ((a & b) | (partial & c), partial ^ c)
+            }
+            let groups = values.count / 16
+            for group in 0..<groups {
+                let value = UnsafeBufferPointer(rebasing: values[group * 16..<group * 16 + 16])
+                var twosA: UInt64
+                var twosB: UInt64
+                var foursA: UInt64
+                var foursB: UInt64
+                var eightsA: UInt64
+                var eightsB: UInt64
+                (twosA, ones) = carrySave(ones, value[0], value[1])
+                (twosB, ones) = carrySave(ones, value[2], value[3])
+                (foursA, twos) = carrySave(twos, twosA, twosB)
+                (twosA, ones) = carrySave(ones, value[4], value[5])
+                (twosB, ones) = carrySave(ones, value[6], value[7])
+                (foursB, twos) = carrySave(twos, twosA, twosB)
+                (eightsA, fours) = carrySave(fours, foursA, foursB)
+                (twosA, ones) = carrySave(ones, value[8], value[9])
+                (twosB, ones) = carrySave(ones, value[10], value[11])
+                (foursA, twos) = carrySave(twos, twosA, twosB)
+                (twosA, ones) = carrySave(ones, value[12], value[13])
+                (twosB, ones) = carrySave(ones, value[14], value[15])
+                (foursB, twos) = carrySave(twos, twosA, twosB)
+                (eightsB, fours) = carrySave(fours, foursA, foursB)
+                let sixteens: UInt64
+                (sixteens, eights) = carrySave(eights, eightsA, eightsB)
+                addToLanes(sixteens, weight: 16)
+            }
+            for value in values[(groups * 16)...] { addToLanes(value, weight: 1) }
+        }
+
+        /// The counts: the planes added in, the lanes emptied.
+        mutating func finish() -> UnsafeMutableBufferPointer<UInt64> {
+            addToLanes(ones, weight: 1)
+            addToLanes(twos, weight: 2)
+            addToLanes(fours, weight: 4)
+            addToLanes(eights, weight: 8)
+            emptyLanes()
+            return UnsafeMutableBufferPointer(rebasing: storage[8..<72])
+        }
+
+        /// Adds `weight` to the counter of each bit set in `plane`. The lanes count in units of
+        /// one; they are emptied first when a lane could pass 255.
+        @inline(__always)
+        private mutating func addToLanes(_ plane: UInt64, weight: Int) {
+            if laneTotal + weight > 255 { emptyLanes() }
+            laneTotal += weight
+            for group in 0..<8 {
+                storage[group] &+= spread(UInt8(truncatingIfNeeded: plane >> UInt64(8 * group))) &* UInt64(weight)
+            }
+        }
+
+        private mutating func emptyLanes() {
+            for group in 0..<8 {
+                for lane in 0..<8 { storage[8 + 8 * group + lane] &+= storage[group] >> UInt64(8 * lane) & 0xFF }
+                storage[group] = 0
+            }
+            laneTotal = 0
+        }
+    }
+
+    /// The eight bits of `byte` spread to the lowest bit of eight byte lanes, bit `k` to lane `k`.
+    @inline(__always)
+    private static func spread(_ byte: UInt8) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        // Lane k keeps only bit k of its copy of the byte; adding 0x7F carries it into bit 7.
+        let isolated = (UInt64(byte) &* ones) & 0x8040_2010_0804_0201
+        return ((isolated &+ 0x7F7F_7F7F_7F7F_7F7F) >> 7) & ones
+    }
+
+    /// Case-folded scalar value: ASCII by arithmetic, U+0080 up to U+07FF by a table made once,
+    /// the rest through the Unicode tables.
     @inline(__always)
     static func folded(_ value: UInt32) -> UInt32 {
         if value < 0x80 { return value &- 0x41 < 26 ? value + 0x20 : value }
+        if value < 0x800 { return twoByteFolded[Int(value &- 0x80)] }
+        return foldedByProperties(value)
+    }
+
+    /// `foldedByProperties` of each scalar from U+0080 up to U+07FF, in order.
+    private static let twoByteFolded: [UInt32] = (0x80..<0x800).map { foldedByProperties(UInt32($0)) }
+
+    /// The scalar's lowercase mapping when that is a single scalar, else the scalar itself.
+    private static func foldedByProperties(_ value: UInt32) -> UInt32 {
         guard let scalar = Unicode.Scalar(value) else { return value }
         let lower = scalar.properties.lowercaseMapping.unicodeScalars
         return lower.count == 1 ? lower.first!.value : value
@@ -94,9 +489,37 @@ public enum SimHash {
 
     /// The value as 16 lowercase hex digits.
     public static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        String(unsafeUninitializedCapacity: 16) { digits in
+            for index in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
+                digits[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+            }
+            return 16
+        }
     }
 
     public static func distance(_ a: UInt64, _ b: UInt64) -> Int { (a ^ b).nonzeroBitCount }
+}
+
+/// Eight bytes classified at once, lowest address in the lowest lane.
+private enum ASCIIBlock {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Bit 7 of each lane holding an ASCII letter or digit (never a lane from 0x80 up).
+    @inline(__always)
+    static func wordLanes(_ block: UInt64) -> UInt64 {
+        let ascii = ~block & highBits
+        let low = block & ~highBits
+        let letters = inRange(low | 0x20 &* ones, UInt8(ascii: "a"), UInt8(ascii: "z"))
+        let digits = inRange(low, UInt8(ascii: "0"), UInt8(ascii: "9"))
+        return (letters | digits) & ascii
+    }
+
+    /// Bit 7 of each lane in `low...high`, for lanes below 0x80 and `high` below 0x7F: each sum
+    /// stays at most 0xFE, so no lane carries into the next.
+    @inline(__always)
+    private static func inRange(_ block: UInt64, _ low: UInt8, _ high: UInt8) -> UInt64 {
+        (block &+ UInt64(0x80 - low) &* ones) & ~(block &+ UInt64(0x7F - high) &* ones) & highBits
+    }
 }
