@@ -1,6 +1,8 @@
 /// What a parser extracts from a page for one article, before provenance and ids are attached.
 public struct ArticleDraft: Sendable, Equatable {
     public var title: String?
+    /// Where the article was published, when the input says (scraper JSON's `url`, `link`, …).
+    public var url: String?
     public var published: String?
     public var publishedRaw: String?
     public var updated: String?
@@ -31,6 +33,7 @@ extension ArticleRecord {
         let body = draft.body
         self.init(id: id, body: body, wordCount: WordCounter.count(body), fingerprint: fingerprint, source: source)
         title = draft.title
+        url = draft.url
         published = draft.published
         publishedRaw = draft.publishedRaw
         updated = draft.updated

@@ -8,6 +8,8 @@ public struct ArticleRecord: Sendable, Equatable, Codable {
     public var id: String
     public var schemaVersion: Int = ArticleRecord.schemaVersion
     public var title: String?
+    /// The article's address, when the input gave one.
+    public var url: String?
     /// ISO 8601 as printed on the page (date-only stays date-only; `Z` only when the page says GMT/UTC).
     public var published: String?
     public var publishedRaw: String?
@@ -41,7 +43,7 @@ public struct ArticleRecord: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, published, updated, authors, tags, keywords, summary, body, headings, related
+        case id, title, url, published, updated, authors, tags, keywords, summary, body, headings, related
         case credit, publisher, copyright, language, fingerprint, listing, warnings, source
         case schemaVersion = "schema_version"
         case publishedRaw = "published_raw"
@@ -56,6 +58,7 @@ public struct ArticleRecord: Sendable, Equatable, Codable {
         w.key("id"); w.string(id)
         w.key("schema_version"); w.int(schemaVersion)
         w.key("title"); w.string(title)
+        w.key("url"); w.string(url)
         w.key("published"); w.string(published)
         w.key("published_raw"); w.string(publishedRaw)
         w.key("updated"); w.string(updated)

@@ -4,7 +4,7 @@ import IngestModel
 /// NewsArticle, newspaper-style and feed-style names). Keys match case-insensitively; the first
 /// listed key present wins. Text goes through the same normalization and body recovery as pages.
 ///
-/// `url`/`link` have no field in the record and are not kept.
+/// The article's address (`url`, `link`, …) goes into `url` when it is a string.
 enum JSONArticleMapper {
     /// An object's members by the hash of their ASCII-lowercased key (first member wins).
     struct FieldIndex {
@@ -62,6 +62,7 @@ enum JSONArticleMapper {
     static let languageKeys = FieldIndex.keys(["language", "lang", "inlanguage", "locale"])
     static let relatedKeys = FieldIndex.keys(["related", "related_articles", "relatedarticles", "relatedlinks"])
     static let headingKeys = FieldIndex.keys(["headings", "subheadings"])
+    static let urlKeys = FieldIndex.keys(["url", "link", "canonical_url", "canonicalurl", "permalink", "href"])
 
     /// The draft, or nil when the object has neither a title nor a body.
     static func draft(_ members: [JSONMember]) -> ArticleDraft? {
@@ -95,14 +96,24 @@ enum JSONArticleMapper {
         for element in first(relatedKeys).map(list) ?? [] { article.body.append(.related(element)) }
         for element in first(headingKeys).map(list) ?? [] { article.body.append(.heading(element)) }
         let language = first(languageKeys).flatMap(text).flatMap(languageCode)
+        let url = first(urlKeys).flatMap(address)
         return DraftAssembler.assemble([article], pageLanguage: language).first.map { draft in
             var draft = draft
             if let language { draft.language = language }
+            draft.url = url
             return draft
         }
     }
 
     // MARK: Values
+
+    /// An address: a string, cleaned like any text, with no space inside; nil otherwise.
+    static func address(_ value: JSONValue) -> String? {
+        guard case .string(let string) = value else { return nil }
+        let cleaned = TextNormalizer.cleanText(string)
+        guard !cleaned.isEmpty, !cleaned.utf8.contains(0x20) else { return nil }
+        return cleaned
+    }
 
     /// A string (cleaned), or a number's text.
     static func text(_ value: JSONValue) -> String? {

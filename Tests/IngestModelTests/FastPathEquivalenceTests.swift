@@ -549,6 +549,7 @@ enum Reference {
         w.key("id"); w.string(record.id)
         w.key("schema_version"); w.int(record.schemaVersion)
         w.key("title"); w.string(record.title)
+        w.key("url"); w.string(record.url)
         w.key("published"); w.string(record.published)
         w.key("published_raw"); w.string(record.publishedRaw)
         w.key("updated"); w.string(record.updated)

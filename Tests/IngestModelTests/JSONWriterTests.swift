@@ -43,7 +43,8 @@ struct JSONWriterTests {
         #expect(line.dropLast().contains(0x0A) == false)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
         let expectedKeys = [
-            "id", "schema_version", "title", "published", "published_raw", "updated", "authors", "tags", "keywords",
+            "id", "schema_version", "title", "url", "published", "published_raw", "updated", "authors", "tags",
+            "keywords",
             "summary", "body", "headings", "related", "credit", "publisher", "copyright", "language", "word_count",
             "fingerprint", "listing", "duplicate_of", "warnings", "source",
         ]

@@ -22,6 +22,22 @@ struct JSONInputTests {
         }
     }
 
+    @Test("the article's address comes from url, link, canonical_url or permalink; other values give null")
+    func addresses() throws {
+        let text = """
+            [{"title": "A", "body": "Text a.", "url": "https://example.org/a"},
+             {"title": "B", "body": "Text b.", "link": "  https://example.org/b\\t"},
+             {"title": "C", "body": "Text c.", "canonical_url": "https://example.org/c", "url": 7},
+             {"title": "D", "body": "Text d.", "permalink": "not an address"},
+             {"title": "E", "body": "Text e.", "url": {"href": "https://example.org/e"}},
+             {"title": "F", "body": "Text f."}]
+            """
+        let urls = try parse(text, "list.json").articles.map(\.url)
+        #expect(urls == ["https://example.org/a", "https://example.org/b", nil, nil, nil, nil])
+        let page = try parse("Headline\n\nA paragraph of page text.\n", "page.txt")
+        #expect(page.articles.first?.url == nil)
+    }
+
     @Test("a wrapped array is found under 'articles'; common keys map to draft fields")
     func wrapperAndKeys() throws {
         let text = """

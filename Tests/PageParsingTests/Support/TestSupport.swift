@@ -99,6 +99,7 @@ enum FieldComparison {
         func list(_ values: [String]) -> TestJSON { .array(values.map(TestJSON.string)) }
         switch field {
         case "title": return text(draft.title)
+        case "url": return text(draft.url)
         case "published": return text(draft.published)
         case "published_raw": return text(draft.publishedRaw)
         case "updated": return text(draft.updated)
