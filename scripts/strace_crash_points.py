@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Crash points with strace: for each of fdatasync, fsync, renameat, rename and write, run a small
+"""Crash points with strace: for each of fdatasync, fsync, renameat2, rename and write, run a small
 --once ingest under `strace -f -e inject=CALL:signal=KILL:when=K` for every K up to the number of
 such calls in a clean run, restart without strace, and check that every input's record is in the
 store exactly once and the store verifies clean.
@@ -36,7 +36,7 @@ def main():
     args = p.parse_args()
     failures = 0
     print("| call | calls in a clean run | runs killed | lost | doubled |\n|---|---:|---:|---:|---:|")
-    for call in ["fdatasync", "fsync", "renameat", "rename", "write"]:
+    for call in ["fdatasync", "fsync", "renameat2", "rename", "write"]:
         work = prepare(args.files)
         summary = os.path.join(work, "count.txt")
         run_once(args.daemon, work, prefix=("strace", "-f", "-c", "-o", summary, "-e", f"trace={call}"))

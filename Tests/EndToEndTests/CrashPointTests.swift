@@ -49,7 +49,7 @@ struct CrashPointTests {
 
     @Test(
         "SIGKILL at the K-th call, for every K: restart recovers, every input once",
-        arguments: ["fdatasync", "fsync", "renameat", "rename", "write"])
+        arguments: ["fdatasync", "fsync", "renameat2", "rename", "write"])
     func everyCrashPoint(_ syscall: String) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") else {
             print("skipped: strace is not installed (scripts/bootstrap installs it)")

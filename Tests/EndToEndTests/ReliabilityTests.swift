@@ -248,8 +248,8 @@ enum FaultShim {
            counted across all threads (strace's when=K counts per thread). `write` counts only
            writes to regular files. */
         static void crash_point(const char *call, int fd) {
-            static long counters[5];
-            static const char *names[5] = {"fdatasync", "fsync", "renameat", "rename", "write"};
+            static long counters[6];
+            static const char *names[6] = {"fdatasync", "fsync", "renameat", "renameat2", "rename", "write"};
             const char *spec = getenv("INGESTD_TEST_CRASH");
             if (!spec) return;
             size_t n = strlen(call);
@@ -258,7 +258,7 @@ enum FaultShim {
                 struct stat st;
                 if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
             }
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 6; i++) {
                 if (strcmp(names[i], call) != 0) continue;
                 long k = __atomic_add_fetch(&counters[i], 1, __ATOMIC_SEQ_CST);
                 if (k == atol(spec + n + 1)) raise(SIGKILL);
@@ -297,6 +297,14 @@ enum FaultShim {
             return real(olddir, old, newdir, new);
         }
 
+        /* ingestd looks renameat2 up with dlsym(RTLD_DEFAULT), which finds this one first. */
+        int renameat2(int olddir, const char *old, int newdir, const char *new, unsigned int flags) {
+            static int (*real)(int, const char *, int, const char *, unsigned int);
+            if (!real) real = dlsym(RTLD_NEXT, "renameat2");
+            crash_point("renameat2", -1);
+            return real(olddir, old, newdir, new, flags);
+        }
+
         int rename(const char *old, const char *new) {
             static int (*real)(const char *, const char *);
             if (!real) real = dlsym(RTLD_NEXT, "rename");
@@ -305,8 +313,14 @@ enum FaultShim {
         }
         """#
 
+    /// Compiles the shim once per test process (suites run in parallel and must not rebuild the
+    /// library while another test's daemon is loading it) and returns the library's path.
+    static func build() throws -> String { try built.get() }
+
+    private static let built = Result<String, any Error> { try compile() }
+
     /// Compiles the shim with the toolchain's clang (or cc) and returns the library's path.
-    static func build() throws -> String {
+    private static func compile() throws -> String {
         let dir = NSTemporaryDirectory() + "ingestd-faultshim-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let source = dir + "/faultshim.c"
