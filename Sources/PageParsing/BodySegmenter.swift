@@ -32,22 +32,15 @@ struct BodySegmenter {
     /// Tokenizes `paragraphs` and builds the page statistics over all of them.
     static func prepare(_ paragraphs: [String], profile: LanguageProfile) -> ([TokenizedParagraph], CapitalizationStats)
     {
-        let elision = profile.code == "fr" || profile.code == "it"
-        var stats = CapitalizationStats(expectedBytes: paragraphs.reduce(0) { $0 + $1.utf8.count })
-        var tokenized: [TokenizedParagraph] = []
-        tokenized.reserveCapacity(paragraphs.count)
-        for paragraph in paragraphs {
-            let tokens = TokenizedParagraph(paragraph, elision: elision)
-            stats.add(tokens)
-            tokenized.append(tokens)
-        }
-        return (tokenized, stats)
+        TokenizedParagraph.tokenize(paragraphs, elision: profile.code == "fr" || profile.code == "it")
     }
 
     /// Appends what `paragraph` holds to `output`.
     func segment(_ paragraph: TokenizedParagraph, into output: inout Output) {
-        var walker = Walker(segmenter: self, paragraph: paragraph)
-        walker.run(into: &output)
+        paragraph.withView(self) { view, segmenter in
+            var walker = Walker(paragraph: view)
+            walker.run(segmenter, into: &output)
+        }
     }
 
     // MARK: Boundaries
@@ -68,39 +61,38 @@ struct BodySegmenter {
     }
 
     /// Whether a sentence may end after token `index` and another start.
-    func boundary(after index: Int, in paragraph: TokenizedParagraph) -> Boundary? {
-        let tokens = paragraph.tokens
-        guard index + 1 < tokens.count else { return nil }
-        let current = tokens[index]
-        let next = tokens[index + 1]
-        if current.has(.comma) || current.has(.colon) { return nil }
+    func boundary(after index: Int, in paragraph: ParagraphView) -> Boundary? {
+        guard index + 1 < paragraph.count else { return nil }
+        let current = paragraph[index]
+        let next = paragraph[index + 1]
+        if !current.flags.isDisjoint(with: [.comma, .colon]) { return nil }
         if current.has(.terminal) { return current.has(.question) ? .question : .period }
-        guard next.has(.upper), !next.has(.opensParen), !next.has(.digit) else { return nil }
+        guard next.has(.upper), next.flags.isDisjoint(with: [.opensParen, .digit]) else { return nil }
         if isFunctionWord(index, in: paragraph) { return nil }
         if isSentenceStarter(index + 1, in: paragraph) { return .strong }
         if current.has(.upper) && stats.pairCount(current.key, next.key) >= 2 { return nil }
         if current.has(.upper) && !current.has(.closesQuote) {
             if index > 0 {
-                let previous = tokens[index - 1]
-                if previous.has(.upper) && !previous.has(.comma) && !previous.has(.colon) { return nil }
+                let previous = paragraph[index - 1]
+                if previous.has(.upper) && previous.flags.isDisjoint(with: [.comma, .colon]) { return nil }
             }
             return .capitalThenCapital
         }
         return .lowerThenCapital
     }
 
-    func isFunctionWord(_ index: Int, in paragraph: TokenizedParagraph) -> Bool {
-        paragraph.tokens[index].has(.elided) || profile.functionWords.contains(hash: paragraph.folded(index))
+    func isFunctionWord(_ index: Int, in paragraph: ParagraphView) -> Bool {
+        paragraph.has(index, .elided) || paragraph.classes(index, in: profile.lexicon).contains(.functionWord)
     }
 
-    func isSentenceStarter(_ index: Int, in paragraph: TokenizedParagraph) -> Bool {
-        paragraph.tokens[index].has(.elided) || profile.sentenceStarters.contains(hash: paragraph.folded(index))
+    func isSentenceStarter(_ index: Int, in paragraph: ParagraphView) -> Bool {
+        paragraph.has(index, .elided) || paragraph.classes(index, in: profile.lexicon).contains(.sentenceStarter)
     }
 
     /// The page uses the word as a name: capitalized in mid-sentence somewhere else, or its stem is
     /// ("Oslo" for "Oslo-based").
-    func isName(_ index: Int, in paragraph: TokenizedParagraph, countedHere: Bool) -> Bool {
-        let token = paragraph.tokens[index]
+    func isName(_ index: Int, in paragraph: ParagraphView, countedHere: Bool) -> Bool {
+        let token = paragraph[index]
         if stats.midSentenceCount(token.key) - (countedHere ? 1 : 0) > 0 { return true }
         return token.stemKey != token.key && stats.midSentenceCount(token.stemKey) > 0
     }
@@ -109,71 +101,96 @@ struct BodySegmenter {
 
     /// If a heading starts at token `start`, the index of the first token after it, and whether it
     /// is a "Topic: Headline" teaser (a cross-link) rather than a section heading.
-    func heading(at start: Int, in paragraph: TokenizedParagraph, afterLink: Bool) -> (end: Int, isLink: Bool)? {
-        let tokens = paragraph.tokens
-        let first = tokens[start]
-        guard first.has(.upper), !first.has(.opensQuote) else { return nil }
-        guard !profile.nonHeadingStarts.contains(hash: paragraph.folded(start)) else { return nil }
+    func heading(at start: Int, in paragraph: ParagraphView, afterLink: Bool) -> (end: Int, isLink: Bool)? {
+        let first = paragraph[start]
+        guard first.has(.upper), !first.has(.opensQuote), mayEndHeading(after: start, in: paragraph) else { return nil }
+        guard !paragraph.classes(start, in: profile.lexicon).contains(.nonHeadingStart) else { return nil }
         var hasColon = false
-        for length in 1...Self.maxHeadingWords {
-            let last = start + length - 1
-            guard last + 1 < tokens.count else { return nil }
-            if length > 1 && (tokens[last - 1].has(.terminal) || tokens[last - 1].has(.comma)) { return nil }
-            if tokens[last].has(.colon) {
+        // The candidate's content words and whether it has a finite verb, over tokens up to `checkedEnd`.
+        var contentWords = 0
+        var hasFiniteVerb = false
+        var checkedEnd = start
+        // The candidate is tokens start...last, of at most `maxHeadingWords` and followed by a token.
+        let lastLimit = min(start &+ Self.maxHeadingWords, paragraph.count &- 1)
+        var last = start &- 1
+        while true {
+            last &+= 1
+            guard last < lastLimit else { return nil }
+            if last > start && !paragraph[last &- 1].flags.isDisjoint(with: [.terminal, .comma]) { return nil }
+            if paragraph.has(last, .colon) {
                 hasColon = true
                 continue
             }
             guard let boundary = boundary(after: last, in: paragraph) else { continue }
             if boundary == .period { return nil }
-            if length < 2 {
+            if last == start {
                 if boundary == .question { return nil }
                 continue
             }
-            var contentWords = 0
-            for index in start...last where !isFunctionWord(index, in: paragraph) { contentWords += 1 }
+            while checkedEnd <= last {
+                let classes = paragraph.classes(checkedEnd, in: profile.lexicon)
+                if !paragraph.has(checkedEnd, .elided) && !classes.contains(.functionWord) { contentWords &+= 1 }
+                if classes.contains(.finiteVerb) { hasFiniteVerb = true }
+                checkedEnd &+= 1
+            }
             if contentWords < 2 { continue }
-            if containsFiniteVerb(start...last, paragraph) { return nil }
+            if hasFiniteVerb { return nil }
             if acceptsHeading(start...last, boundary: boundary, hasColon: hasColon, afterLink: afterLink, paragraph) {
-                return (last + 1, hasColon)
+                return (last &+ 1, hasColon)
             }
         }
-        return nil
+    }
+
+    /// False when `heading(at: start, …)` is surely nil: no candidate of two or more words ends in
+    /// `?` or `!` or before a capitalized word (all that `boundary(after:in:)` needs to give more
+    /// than nil or `.period`) before the sentence ends, a comma or `maxHeadingWords`. A cheap scan
+    /// of the flags that spares most sentences the full test.
+    @inline(__always)
+    private func mayEndHeading(after start: Int, in paragraph: ParagraphView) -> Bool {
+        let end = min(start &+ Self.maxHeadingWords, paragraph.count &- 1)
+        var last = start &+ 1
+        while last < end {
+            if !paragraph[last &- 1].flags.isDisjoint(with: [.terminal, .comma]) { return false }
+            let token = paragraph[last]
+            if token.flags.isDisjoint(with: [.colon, .comma]) {
+                if token.has(.terminal) { return token.has(.question) }
+                let next = paragraph[last &+ 1]
+                if next.has(.upper) && next.flags.isDisjoint(with: [.opensParen, .digit]) { return true }
+            }
+            last &+= 1
+        }
+        return false
     }
 
     /// The checks on a candidate heading beyond its length, content words and verbs.
     private func acceptsHeading(
-        _ words: ClosedRange<Int>, boundary: Boundary, hasColon: Bool, afterLink: Bool, _ paragraph: TokenizedParagraph
+        _ words: ClosedRange<Int>, boundary: Boundary, hasColon: Bool, afterLink: Bool, _ paragraph: ParagraphView
     ) -> Bool {
-        let tokens = paragraph.tokens
         let last = words.upperBound
-        if boundary != .question, words.count >= 4, let suffix = profile.pastTenseSuffix, tokens[last].has(.lower),
-            !tokens[last].has(.closesQuote), paragraph.coreHasSuffix(last, suffix)
+        if boundary != .question, words.count >= 4, let suffix = profile.pastTenseSuffix, paragraph.has(last, .lower),
+            !paragraph.has(last, .closesQuote), paragraph.coreHasSuffix(last, suffix)
         {
             return false  // "The board already warned | Harlow": a verb and its object, not "Workers stranded"
         }
         if boundary.isWeak {
             if profile.capitalizesNouns { return false }
-            if tokens[last].has(.possessive) { return false }
+            if paragraph.has(last, .possessive) { return false }
             let start = words.lowerBound
             if !afterLink && !hasColon && !isFunctionWord(start, in: paragraph)
-                && isName(start, in: paragraph, countedHere: start > 0 && !tokens[start - 1].has(.terminal))
+                && isName(start, in: paragraph, countedHere: start > 0 && !paragraph.has(start - 1, .terminal))
             {
                 return false  // a sentence whose subject is a name, not a heading
             }
-            if boundary == .capitalThenCapital && !words.contains(where: { tokens[$0].has(.lower) }) { return false }
+            if boundary == .capitalThenCapital && !words.contains(where: { paragraph.has($0, .lower) }) { return false }
         }
         return sentenceLength(from: last + 1, paragraph) >= Self.minSentenceWords
     }
 
-    private func containsFiniteVerb(_ words: ClosedRange<Int>, _ paragraph: TokenizedParagraph) -> Bool {
-        words.contains { profile.finiteVerbs.contains(hash: paragraph.folded($0)) }
-    }
-
     /// Words from `start` to the end of that sentence.
-    private func sentenceLength(from start: Int, _ paragraph: TokenizedParagraph) -> Int {
+    private func sentenceLength(from start: Int, _ paragraph: ParagraphView) -> Int {
         var index = start
-        while index < paragraph.tokens.count {
-            if paragraph.tokens[index].has(.terminal) { return index - start + 1 }
+        while index < paragraph.count {
+            if paragraph.has(index, .terminal) { return index - start + 1 }
             index += 1
         }
         return index - start
@@ -182,28 +199,26 @@ struct BodySegmenter {
     // MARK: Cross-links
 
     /// If a cross-link label ("Read more:") starts at `start`, the number of its tokens.
-    func linkLabelLength(at start: Int, in paragraph: TokenizedParagraph) -> Int? {
-        let tokens = paragraph.tokens
-        guard tokens[start].has(.upper) else { return nil }
-        for length in 1...4 where start + length <= tokens.count {
-            let last = tokens[start + length - 1]
+    func linkLabelLength(at start: Int, in paragraph: ParagraphView) -> Int? {
+        guard paragraph.has(start, .upper) else { return nil }
+        for length in 1...4 where start + length <= paragraph.count {
+            let last = paragraph[start + length - 1]
             guard last.has(.colon) else {
-                if last.has(.terminal) || last.has(.comma) { return nil }
+                if !last.flags.isDisjoint(with: [.terminal, .comma]) { return nil }
                 continue
             }
+            let labelStart = Int(paragraph[start].start)
             var labelEnd = Int(last.end) - 1
-            while labelEnd > Int(tokens[start].start) && paragraph.bytes[labelEnd - 1] == 0x20 { labelEnd -= 1 }
-            let range = Int(tokens[start].start)..<labelEnd
-            let label = paragraph.bytes.withUnsafeBufferPointer { Folding.fold($0, range) }
+            while labelEnd > labelStart && paragraph.bytes[labelEnd - 1] == 0x20 { labelEnd -= 1 }
+            let label = Folding.fold(paragraph.bytes, labelStart..<labelEnd)
             return Markers.linkLabelSet.contains(label, 0..<label.count) ? length : nil
         }
         return nil
     }
 
     /// The index after an inline cross-link's headline that starts at `start`.
-    func linkEnd(from start: Int, in paragraph: TokenizedParagraph) -> Int {
-        let tokens = paragraph.tokens
-        let limit = min(tokens.count, start + Self.maxLinkWords)
+    func linkEnd(from start: Int, in paragraph: ParagraphView) -> Int {
+        let limit = min(paragraph.count, start + Self.maxLinkWords)
         var firstWeak: Int? = nil
         var index = start
         while index < limit {
@@ -218,41 +233,41 @@ struct BodySegmenter {
                     }
                 }
             }
-            if tokens[index].has(.terminal) { break }
+            if paragraph.has(index, .terminal) { break }
             index += 1
         }
-        if index >= tokens.count - 1 { return tokens.count }  // the link runs to the paragraph's end
+        if index >= paragraph.count - 1 { return paragraph.count }  // the link runs to the paragraph's end
         return firstWeak ?? limit
     }
 }
 
 /// One pass over a paragraph's tokens, cutting links and headings out of the kept text.
 private struct Walker {
-    let segmenter: BodySegmenter
-    let paragraph: TokenizedParagraph
-    /// Runs of kept tokens of the paragraph being built.
-    private var runs: [Range<Int>] = []
+    let paragraph: ParagraphView
+    /// The first run of kept tokens of the paragraph being built.
+    private var firstRun: Range<Int>? = nil
+    /// The paragraph being built, once it has more than one run: the runs' text joined by spaces.
+    private var joined: String? = nil
 
-    init(segmenter: BodySegmenter, paragraph: TokenizedParagraph) {
-        self.segmenter = segmenter
+    init(paragraph: ParagraphView) {
         self.paragraph = paragraph
     }
 
-    mutating func run(into output: inout BodySegmenter.Output) {
-        let tokens = paragraph.tokens
-        if tokens.isEmpty { return }
+    mutating func run(_ segmenter: BodySegmenter, into output: inout BodySegmenter.Output) {
+        let count = paragraph.count
+        if count == 0 { return }
         var position = 0
         var runStart = 0
         var atSentenceStart = true
         var afterLink = false
         var afterHeading = false
-        while position < tokens.count {
+        while position < count {
             if atSentenceStart {
                 if let labelLength = segmenter.linkLabelLength(at: position, in: paragraph) {
                     keep(runStart..<position)
                     let start = position + labelLength
                     let end = segmenter.linkEnd(from: start, in: paragraph)
-                    if end > start { output.related.append(Self.headline(paragraph.text(start..<end))) }
+                    if end > start { output.related.append(Self.headline(paragraph.text(tokens: start..<end))) }
                     position = end
                     runStart = end
                     afterLink = true
@@ -264,9 +279,9 @@ private struct Walker {
                 {
                     keep(runStart..<position)
                     if isLink {
-                        output.related.append(paragraph.text(position..<end))
+                        output.related.append(paragraph.text(tokens: position..<end))
                     } else {
-                        output.headings.append(paragraph.text(position..<end))
+                        output.headings.append(paragraph.text(tokens: position..<end))
                         flush(into: &output)
                     }
                     position = end
@@ -278,32 +293,41 @@ private struct Walker {
             }
             afterLink = false
             afterHeading = false
-            atSentenceStart = tokens[position].has(.terminal)
+            atSentenceStart = paragraph.has(position, .terminal)
             position += 1
         }
-        keep(runStart..<tokens.count)
+        keep(runStart..<count)
         flush(into: &output)
     }
 
+    /// Adds tokens `range` to the paragraph being built.
     private mutating func keep(_ range: Range<Int>) {
-        if !range.isEmpty { runs.append(range) }
+        guard !range.isEmpty else { return }
+        guard let first = firstRun else {
+            firstRun = range
+            return
+        }
+        if joined == nil { joined = String(runText(first)) }
+        joined!.append(" ")
+        joined!.append(contentsOf: runText(range))
+    }
+
+    /// The text of a run of kept tokens.
+    private func runText(_ run: Range<Int>) -> Substring {
+        paragraph.text(bytes: Int(paragraph[run.lowerBound].start)..<Int(paragraph[run.upperBound - 1].end))
     }
 
     /// Ends the paragraph being built.
     private mutating func flush(into output: inout BodySegmenter.Output) {
-        defer { runs.removeAll(keepingCapacity: true) }
-        guard !runs.isEmpty else { return }
-        if runs.count == 1 && runs[0].count == paragraph.tokens.count {
-            output.paragraphs.append(paragraph.text)
-            return
+        defer {
+            firstRun = nil
+            joined = nil
         }
-        var bytes: [UInt8] = []
-        for run in runs {
-            if !bytes.isEmpty { bytes.append(0x20) }
-            let range = Int(paragraph.tokens[run.lowerBound].start)..<Int(paragraph.tokens[run.upperBound - 1].end)
-            bytes.append(contentsOf: paragraph.bytes[range])
+        if let joined {
+            output.paragraphs.append(joined)
+        } else if let run = firstRun {
+            output.paragraphs.append(run.count == paragraph.count ? paragraph.text : String(runText(run)))
         }
-        output.paragraphs.append(String(decoding: bytes, as: UTF8.self))
     }
 
     /// A cross-link's headline without a sentence-ending period.

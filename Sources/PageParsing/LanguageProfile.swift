@@ -4,15 +4,8 @@ struct LanguageProfile: Sendable {
     let code: String
     /// Short, frequent words: language detection counts them.
     let stopWords: [String]
-    /// Articles, prepositions, conjunctions, determiners: a heading never ends with one, and they do
-    /// not count as a heading's content words.
-    let functionWords: HashedWordSet
-    /// Capitalized, these begin a sentence: a boundary before one is strong evidence.
-    let sentenceStarters: HashedWordSet
-    /// Pronouns and conjunctions: a heading never begins with one.
-    let nonHeadingStarts: HashedWordSet
-    /// Reporting verbs and auxiliaries: a heading never contains one.
-    let finiteVerbs: HashedWordSet
+    /// Function words, sentence starters, non-heading starts and finite verbs (see `WordClasses`).
+    let lexicon: Lexicon
     /// True where every noun is capitalized (German): capitalization says little about sentence starts.
     let capitalizesNouns: Bool
     /// Regular past-tense suffix ("ed" in English): a heading never ends with such a verb.
@@ -23,10 +16,10 @@ struct LanguageProfile: Sendable {
         extraStopWords: String, capitalizesNouns: Bool = false, pastTenseSuffix: String? = nil
     ) {
         self.code = code
-        self.functionWords = HashedWordSet(functionWords)
-        self.sentenceStarters = HashedWordSet(sentenceStarters)
-        self.nonHeadingStarts = HashedWordSet(nonHeadingStarts)
-        self.finiteVerbs = HashedWordSet(finiteVerbs)
+        self.lexicon = Lexicon([
+            (functionWords, .functionWord), (sentenceStarters, .sentenceStarter), (nonHeadingStarts, .nonHeadingStart),
+            (finiteVerbs, .finiteVerb),
+        ])
         self.capitalizesNouns = capitalizesNouns
         self.pastTenseSuffix = pastTenseSuffix
         let words = (functionWords + " " + finiteVerbs + " " + extraStopWords).split(separator: " ")
@@ -154,4 +147,41 @@ struct LanguageProfile: Sendable {
     static func forCode(_ code: String?) -> LanguageProfile {
         all.first { $0.code == code } ?? english
     }
+}
+
+/// What a word is in a language's lexicon; a word can be several of these.
+struct WordClasses: OptionSet, Sendable {
+    let rawValue: UInt8
+
+    /// Articles, prepositions, conjunctions, determiners: a heading never ends with one, and they
+    /// do not count as a heading's content words.
+    static let functionWord = WordClasses(rawValue: 1 << 0)
+    /// Capitalized, these begin a sentence: a boundary before one is strong evidence.
+    static let sentenceStarter = WordClasses(rawValue: 1 << 1)
+    /// Pronouns and conjunctions: a heading never begins with one.
+    static let nonHeadingStart = WordClasses(rawValue: 1 << 2)
+    /// Reporting verbs and auxiliaries: a heading never contains one.
+    static let finiteVerb = WordClasses(rawValue: 1 << 3)
+}
+
+/// A language's word lists as one table from the hash of a lowercased word (`WordHash.folded`)
+/// to its classes, so one look-up answers every list.
+struct Lexicon: Sendable {
+    private var table: HashCounter
+
+    /// Builds from space-separated word lists and the class of each list's words.
+    init(_ lists: [(words: String, classes: WordClasses)]) {
+        var classes: [UInt64: UInt8] = [:]
+        for (words, wordClasses) in lists {
+            for word in words.split(separator: " ") {
+                classes[WordHash.folded(String(word)), default: 0] |= wordClasses.rawValue
+            }
+        }
+        table = HashCounter(capacity: classes.count)
+        for (hash, wordClasses) in classes { table.add(hash, Int32(wordClasses)) }
+    }
+
+    /// The classes of the word with hash `hash` (empty for a word in no list).
+    @inline(__always)
+    func classes(of hash: UInt64) -> WordClasses { WordClasses(rawValue: UInt8(truncatingIfNeeded: table.value(hash))) }
 }

@@ -111,18 +111,22 @@ struct RawArticle: Sendable {
 enum DraftAssembler {
     static func assemble(_ articles: [RawArticle], pageLanguage: String?) -> [ArticleDraft] {
         let profile = LanguageProfile.forCode(pageLanguage)
+        // Each read of `body` joins the open paragraph's lines again: read it once per article.
+        let bodies = articles.map(\.body)
         var texts: [String] = []
-        for article in articles {
-            for case .paragraph(let text) in article.body { texts.append(text) }
+        texts.reserveCapacity(bodies.reduce(0) { $0 + $1.count })
+        for body in bodies {
+            for case .paragraph(let text) in body { texts.append(text) }
         }
         let (tokenized, stats) = BodySegmenter.prepare(texts, profile: profile)
         let segmenter = BodySegmenter(profile: profile, stats: stats)
         var next = 0
         var drafts: [ArticleDraft] = []
         drafts.reserveCapacity(articles.count)
-        for article in articles {
+        for (article, body) in zip(articles, bodies) {
             var output = BodySegmenter.Output()
-            for element in article.body {
+            output.paragraphs.reserveCapacity(body.count)
+            for element in body {
                 switch element {
                 case .paragraph:
                     segmenter.segment(tokenized[next], into: &output)
@@ -140,14 +144,17 @@ enum DraftAssembler {
     static func draft(_ article: RawArticle, _ output: BodySegmenter.Output, pageLanguage: String?) -> ArticleDraft? {
         var draft = ArticleDraft()
         draft.title = article.title
-        draft.published = article.published?.iso
-        draft.publishedRaw = article.published?.raw
+        if let published = article.published {
+            draft.published = published.iso
+            draft.publishedRaw = published.raw
+        }
         draft.updated = article.updated?.iso
         draft.authors = ListNormalizer.unique(article.authors)
         draft.tags = ListNormalizer.unique(article.tags)
         draft.keywords = ListNormalizer.unique(article.keywords)
         draft.summary = article.summary.flatMap { $0.isEmpty ? nil : $0 }
-        draft.paragraphs = output.paragraphs.filter { !$0.isEmpty }
+        draft.paragraphs =
+            output.paragraphs.contains(where: \.isEmpty) ? output.paragraphs.filter { !$0.isEmpty } : output.paragraphs
         draft.headings = output.headings
         draft.related = output.related
         draft.credit = article.credit
@@ -161,7 +168,7 @@ enum DraftAssembler {
             draft.warnings.append("no body: the summary is used as the body")
         }
         if draft.title == nil { draft.warnings.append("no title found") }
-        draft.language = LanguageDetector.detect([draft.title ?? ""] + draft.paragraphs) ?? pageLanguage
+        draft.language = LanguageDetector.detect(draft.title ?? "", draft.paragraphs) ?? pageLanguage
         return draft
     }
 }
@@ -170,17 +177,99 @@ enum DraftAssembler {
 /// spelling and the order.
 enum ListNormalizer {
     static func unique(_ items: [String]) -> [String] {
-        if items.isEmpty { return items }
-        var seen: [[UInt8]] = []
+        if isClean(items) { return items }
         var result: [String] = []
+        var keys: [[UInt8]] = []
         for item in items {
-            let trimmed = String(item[...].trimming(" \u{00A0}\t,;|"))
+            let trimmed = trimmed(item)
             guard !trimmed.isEmpty else { continue }
             let key = Folding.caseKey(trimmed)
-            guard !seen.contains(key) else { continue }
-            seen.append(key)
+            guard !keys.contains(key) else { continue }
+            keys.append(key)
             result.append(trimmed)
         }
         return result
+    }
+
+    /// `unique(items)` would return `items` unchanged: a short list of trimmed, non-empty items
+    /// without duplicates. Decided without building keys or arrays.
+    private static func isClean(_ items: [String]) -> Bool {
+        guard items.count <= 16 else { return false }
+        var asciiItems: UInt16 = 0  // bit n: items[n] is ASCII
+        for (index, item) in items.enumerated() {
+            var utf8 = item
+            let (isTrimmed, isASCII) = utf8.withUTF8 { bytes -> (Bool, Bool) in
+                guard let first = bytes.first, let last = bytes.last else { return (false, true) }
+                let trimmed =
+                    !isTrimmedASCII(first) && !isTrimmedASCII(last)
+                    && !(first == 0xC2 && bytes.count > 1 && bytes[1] == 0xA0)
+                    && !(last == 0xA0 && bytes.count > 1 && bytes[bytes.count - 2] == 0xC2)
+                return (trimmed, bytes.allSatisfy { $0 < 0x80 })
+            }
+            guard isTrimmed else { return false }
+            if isASCII { asciiItems |= 1 << index }
+            for earlier in 0..<index {
+                if asciiItems & (1 << earlier) != 0 && isASCII {
+                    if items[earlier].utf8.count == item.utf8.count && equalIgnoringASCIICase(items[earlier], item) {
+                        return false
+                    }
+                } else if Folding.caseKey(items[earlier]) == Folding.caseKey(item) {
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// Two ASCII texts of the same length are equal but for the case of letters.
+    private static func equalIgnoringASCIICase(_ first: String, _ second: String) -> Bool {
+        var first = first
+        var second = second
+        return first.withUTF8 { a in
+            second.withUTF8 { b in
+                for index in 0..<a.count where lowercased(a[index]) != lowercased(b[index]) { return false }
+                return true
+            }
+        }
+    }
+
+    /// `item` without leading and trailing spaces, no-break spaces, tabs, commas, semicolons and bars.
+    static func trimmed(_ item: String) -> String {
+        var utf8 = item
+        let (start, end) = utf8.withUTF8 { bytes -> (Int, Int) in
+            var start = 0
+            var end = bytes.count
+            while start < end {
+                if isTrimmedASCII(bytes[start]) {
+                    start += 1
+                } else if bytes[start] == 0xC2 && start + 1 < end && bytes[start + 1] == 0xA0 {
+                    start += 2
+                } else {
+                    break
+                }
+            }
+            while end > start {
+                if isTrimmedASCII(bytes[end - 1]) {
+                    end -= 1
+                } else if bytes[end - 1] == 0xA0 && end - start >= 2 && bytes[end - 2] == 0xC2 {
+                    end -= 2
+                } else {
+                    break
+                }
+            }
+            return (start, end)
+        }
+        if start == 0 && end == item.utf8.count { return item }
+        let lower = item.utf8.index(item.utf8.startIndex, offsetBy: start)
+        return String(item[lower..<item.utf8.index(lower, offsetBy: end - start)])
+    }
+
+    @inline(__always)
+    private static func lowercased(_ byte: UInt8) -> UInt8 { byte &+ (byte &- 0x41 < 26 ? 0x20 : 0) }
+
+    /// Space, tab, comma, semicolon, bar.
+    @inline(__always)
+    private static func isTrimmedASCII(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x2C || byte == 0x3B || byte == 0x7C
     }
 }

@@ -10,10 +10,10 @@ public enum TextDecoder {
 
     public static func decode(_ bytes: [UInt8]) throws(ParseError) -> Decoded {
         if bytes.isEmpty { throw .empty }
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             return try decodeUTF8(bytes[3...], encoding: "utf-8-bom")
         }
-        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+        if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {
             return try decodeUTF16(bytes[2...], littleEndian: bytes[0] == 0xFF)
         }
         return try decodeUTF8(bytes[...], encoding: "utf-8")
@@ -21,7 +21,7 @@ public enum TextDecoder {
 
     private static func decodeUTF8(_ bytes: ArraySlice<UInt8>, encoding: String) throws(ParseError) -> Decoded {
         try rejectBinary(bytes)
-        if let text = String(validating: bytes, as: UTF8.self) {
+        if let text = validUTF8String(bytes) {
             return Decoded(text: text, encoding: encoding)
         }
         var high = 0
@@ -32,15 +32,28 @@ public enum TextDecoder {
         return Decoded(text: windows1252(bytes), encoding: "windows-1252")
     }
 
+    /// `String(validating: bytes, as: UTF8.self)`: our validator, then one copy without the
+    /// standard library validating again.
+    static func validUTF8String(_ bytes: ArraySlice<UInt8>) -> String? {
+        if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
+            let span = bytes.span
+            guard let isASCII = span.withUnsafeBufferPointer({ UTF8Validation.validate($0) }) else { return nil }
+            return String(copying: UTF8Span(unchecked: span, isKnownASCII: isASCII))
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
     private static func decodeUTF16(_ bytes: ArraySlice<UInt8>, littleEndian: Bool) throws(ParseError) -> Decoded {
-        var units: [UInt16] = []
-        units.reserveCapacity(bytes.count / 2)
-        var index = bytes.startIndex
-        while index + 1 < bytes.endIndex {
-            let a = UInt16(bytes[index])
-            let b = UInt16(bytes[index + 1])
-            units.append(littleEndian ? a | b << 8 : a << 8 | b)
-            index += 2
+        let units = bytes.withUnsafeBufferPointer { bytes in
+            let count = bytes.count / 2
+            return [UInt16](unsafeUninitializedCapacity: count) { units, initialized in
+                for index in 0..<count {
+                    let a = UInt16(bytes[2 &* index])
+                    let b = UInt16(bytes[2 &* index &+ 1])
+                    units[index] = littleEndian ? a | b << 8 : a << 8 | b
+                }
+                initialized = count
+            }
         }
         if units.contains(0) { throw .binary("UTF-16 text with NUL characters") }
         var invalid = 0
@@ -59,30 +72,96 @@ public enum TextDecoder {
             index16 += 1
         }
         if invalid > units.count / 10 { throw .binary("mostly invalid UTF-16") }
-        let text = String(decoding: units, as: UTF16.self)  // unpaired surrogates become U+FFFD
-        return Decoded(text: text, encoding: littleEndian ? "utf-16le" : "utf-16be")
+        return Decoded(text: utf16String(units), encoding: littleEndian ? "utf-16le" : "utf-16be")
     }
 
-    /// Text has no NUL bytes and few control characters other than whitespace. Eight bytes are
-    /// tested at a time; only words holding a byte below 0x20 are looked at byte by byte.
+    /// `String(decoding: units, as: UTF16.self)`, where each unpaired surrogate becomes U+FFFD:
+    /// transcoded to UTF-8 here (ASCII four units at a time), then copied once without the
+    /// standard library validating it again.
+    static func utf16String(_ units: [UInt16]) -> String {
+        guard #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) else {
+            return String(decoding: units, as: UTF16.self)
+        }
+        var isASCII = true
+        let utf8 = units.withUnsafeBufferPointer { units in
+            [UInt8](unsafeUninitializedCapacity: units.count &* 3) { output, initialized in
+                guard let source = units.baseAddress, let target = output.baseAddress else {
+                    initialized = 0
+                    return
+                }
+                let count = units.count
+                var index = 0
+                var written = 0
+                while index < count {
+                    while index &+ 4 <= count {
+                        let four = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+                        guard four & 0xFF80_FF80_FF80_FF80 == 0 else { break }
+                        for offset in 0..<4 {
+                            target[written &+ offset] = UInt8(truncatingIfNeeded: source[index &+ offset])
+                        }
+                        index &+= 4
+                        written &+= 4
+                    }
+                    guard index < count else { break }
+                    let unit = UInt32(source[index])
+                    index &+= 1
+                    var scalar = unit
+                    if unit & 0xFC00 == 0xD800, index < count, source[index] & 0xFC00 == 0xDC00 {
+                        scalar = 0x10000 &+ ((unit &- 0xD800) << 10) &+ (UInt32(source[index]) &- 0xDC00)
+                        index &+= 1
+                    } else if unit & 0xF800 == 0xD800 {
+                        scalar = 0xFFFD  // an unpaired surrogate
+                    }
+                    if scalar < 0x80 {
+                        target[written] = UInt8(truncatingIfNeeded: scalar)
+                        written &+= 1
+                        continue
+                    }
+                    isASCII = false
+                    if scalar < 0x800 {
+                        target[written] = UInt8(truncatingIfNeeded: 0xC0 | scalar >> 6)
+                        target[written &+ 1] = UInt8(truncatingIfNeeded: 0x80 | scalar & 0x3F)
+                        written &+= 2
+                    } else if scalar < 0x10000 {
+                        target[written] = UInt8(truncatingIfNeeded: 0xE0 | scalar >> 12)
+                        target[written &+ 1] = UInt8(truncatingIfNeeded: 0x80 | scalar >> 6 & 0x3F)
+                        target[written &+ 2] = UInt8(truncatingIfNeeded: 0x80 | scalar & 0x3F)
+                        written &+= 3
+                    } else {
+                        target[written] = UInt8(truncatingIfNeeded: 0xF0 | scalar >> 18)
+                        target[written &+ 1] = UInt8(truncatingIfNeeded: 0x80 | scalar >> 12 & 0x3F)
+                        target[written &+ 2] = UInt8(truncatingIfNeeded: 0x80 | scalar >> 6 & 0x3F)
+                        target[written &+ 3] = UInt8(truncatingIfNeeded: 0x80 | scalar & 0x3F)
+                        written &+= 4
+                    }
+                }
+                initialized = written
+            }
+        }
+        return String(copying: UTF8Span(unchecked: utf8.span, isKnownASCII: isASCII))
+    }
+
+    /// Text has no NUL bytes and few control characters other than whitespace. Sixteen bytes are
+    /// tested at a time; only the bytes below 0x20 are looked at one by one.
     private static func rejectBinary(_ bytes: ArraySlice<UInt8>) throws(ParseError) {
         var controls = 0
         var sawNUL = false
         bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
             var index = 0
             let count = buffer.count
-            while index + 8 <= count {
-                var word: UInt64 = 0
-                for offset in 0..<8 { word |= UInt64(buffer[index + offset]) << UInt64(offset * 8) }
-                let low = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
-                if low != 0 {
-                    for offset in 0..<8 { classify(buffer[index + offset], &controls, &sawNUL) }
+            while index &+ 16 <= count {
+                let first = belowSpace(UnsafeRawPointer(base + index))
+                let second = belowSpace(UnsafeRawPointer(base + (index &+ 8)))
+                if first | second != 0 {
+                    classify(first, at: base + index, &controls, &sawNUL)
+                    classify(second, at: base + (index &+ 8), &controls, &sawNUL)
                 }
-                index += 8
+                index &+= 16
             }
             while index < count {
-                classify(buffer[index], &controls, &sawNUL)
-                index += 1
+                classify(base[index], &controls, &sawNUL)
+                index &+= 1
             }
         }
         if sawNUL { throw .binary("it contains NUL bytes") }
@@ -91,14 +170,37 @@ public enum TextDecoder {
         }
     }
 
+    /// Bit 7 of each byte of the result is set where the eight bytes at `pointer` hold a byte
+    /// below 0x20.
+    @inline(__always)
+    private static func belowSpace(_ pointer: UnsafeRawPointer) -> UInt64 {
+        let word = UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
+        // Bit 7 of a byte of `atLeastSpace` is set where the byte is 0x20 or more (or non-ASCII).
+        let atLeastSpace = ((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x6060_6060_6060_6060) | word
+        return ~atLeastSpace & 0x8080_8080_8080_8080
+    }
+
+    /// Classifies the bytes at `pointer` that `mask` (from `belowSpace`) marks.
+    @inline(__always)
+    private static func classify(
+        _ mask: UInt64, at pointer: UnsafePointer<UInt8>, _ controls: inout Int, _ sawNUL: inout Bool
+    ) {
+        var mask = mask
+        while mask != 0 {
+            classify(pointer[mask.trailingZeroBitCount &>> 3], &controls, &sawNUL)
+            mask &= mask &- 1
+        }
+    }
+
+    /// Counts a byte below 0x20: NUL, or a control byte other than tab, line feed, form feed and
+    /// carriage return.
     @inline(__always)
     private static func classify(_ byte: UInt8, _ controls: inout Int, _ sawNUL: inout Bool) {
         guard byte < 0x20 else { return }
-        if byte == 0 {
-            sawNUL = true
-        } else if byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C {
-            controls += 1
-        }
+        // Bit n is set for the control bytes n that count: all of 0x01...0x1F but 09, 0A, 0C, 0D.
+        let counted: UInt32 = 0xFFFF_FFFE & ~(1 << 0x09 | 1 << 0x0A | 1 << 0x0C | 1 << 0x0D)
+        controls &+= Int(truncatingIfNeeded: (counted >> UInt32(byte)) & 1)
+        if byte == 0 { sawNUL = true }
     }
 
     /// Windows-1252's mapping of 0x80...0x9F; the rest of the range is Latin-1.
@@ -127,5 +229,70 @@ public enum TextDecoder {
             }
         }
         return String(decoding: utf8, as: UTF8.self)
+    }
+}
+
+/// A UTF-8 validator that accepts exactly what `String(validating:as: UTF8.self)` accepts: the
+/// well-formed byte sequences of the Unicode standard (Table 3-7), so no overlong forms, no
+/// surrogates (U+D800...U+DFFF), nothing above U+10FFFF, no stray or missing continuation bytes.
+/// ASCII runs are skipped sixteen bytes at a time; other characters are checked one by one.
+enum UTF8Validation {
+    /// Whether `bytes` is ASCII if it is valid UTF-8, nil if it is not valid UTF-8.
+    static func validate(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        let high = 0x8080_8080_8080_8080 as UInt64
+        var isASCII = true
+        var index = 0
+        while index < count {
+            // ASCII, a word or two at a time.
+            while index &+ 16 <= count {
+                let first = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let second = UnsafeRawPointer(base + (index &+ 8)).loadUnaligned(as: UInt64.self)
+                if (first | second) & high != 0 { break }
+                index &+= 16
+            }
+            if index &+ 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let nonASCII = word & high
+                if nonASCII == 0 {
+                    index &+= 8
+                    continue
+                }
+                index &+= nonASCII.trailingZeroBitCount &>> 3
+            } else {
+                while index < count && base[index] < 0x80 { index &+= 1 }
+                if index == count { break }
+            }
+            // One non-ASCII character at `index`.
+            isASCII = false
+            let lead = base[index]
+            let width: Int
+            // The range of the second byte, which rules out overlong forms, surrogates and values
+            // above U+10FFFF; further bytes are 0x80...0xBF.
+            let secondLow: UInt8
+            let secondHigh: UInt8
+            switch lead {
+            case 0xC2...0xDF: (width, secondLow, secondHigh) = (2, 0x80, 0xBF)
+            case 0xE0: (width, secondLow, secondHigh) = (3, 0xA0, 0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: (width, secondLow, secondHigh) = (3, 0x80, 0xBF)
+            case 0xED: (width, secondLow, secondHigh) = (3, 0x80, 0x9F)
+            case 0xF0: (width, secondLow, secondHigh) = (4, 0x90, 0xBF)
+            case 0xF1...0xF3: (width, secondLow, secondHigh) = (4, 0x80, 0xBF)
+            case 0xF4: (width, secondLow, secondHigh) = (4, 0x80, 0x8F)
+            default: return nil  // a continuation byte, C0, C1 or F5...FF
+            }
+            guard count &- index >= width else { return nil }
+            let second = base[index &+ 1]
+            guard second >= secondLow && second <= secondHigh else { return nil }
+            if width > 2 {
+                guard base[index &+ 2] & 0xC0 == 0x80 else { return nil }
+                if width > 3 {
+                    guard base[index &+ 3] & 0xC0 == 0x80 else { return nil }
+                }
+            }
+            index &+= width
+        }
+        return isASCII
     }
 }
