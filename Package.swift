@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "ingestd",
             dependencies: [
-                "IngestService",
+                "IngestService", "DaemonSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

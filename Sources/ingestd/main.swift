@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaemonSupport
 import IngestService
 
 #if canImport(Glibc)
@@ -39,6 +40,7 @@ struct Run: ParsableCommand {
     var logLevel: String?
 
     func run() throws {
+        MallocArenas.limit(to: 2)
         let settings: IngestConfig
         do {
             settings = try load()

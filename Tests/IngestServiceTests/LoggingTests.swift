@@ -96,3 +96,18 @@ struct LogLineTests {
         #expect(Timestamp.iso8601(timespec(tv_sec: 951_782_400, tv_nsec: 5_000_000)) == "2000-02-29T00:00:00.005Z")
     }
 }
+
+@Suite("malloc arenas")
+struct MallocArenaTests {
+    @Test("the arena cap is set through mallopt, unless MALLOC_ARENA_MAX is set")
+    func arenaCap() {
+        let previous = getenv("MALLOC_ARENA_MAX").map { String(cString: $0) }
+        defer {
+            if let previous { setenv("MALLOC_ARENA_MAX", previous, 1) } else { unsetenv("MALLOC_ARENA_MAX") }
+        }
+        setenv("MALLOC_ARENA_MAX", "4", 1)
+        #expect(!MallocArenas.limit(to: 2))
+        unsetenv("MALLOC_ARENA_MAX")
+        #expect(MallocArenas.limit(to: 8))
+    }
+}
