@@ -55,7 +55,7 @@ struct SimHashTests {
 
     @Test("long texts: many batches of words and more shingles than the counters hold before emptying")
     func longTexts() {
-        var generator = SimHashGenerator(seed: 77)
+        var generator = SeededRandom(seed: 77)
         for wordCount in [255, 256, 257, 4079, 4080, 4081, 4082, 4083, 9000] {
             let words = (0..<wordCount).map { _ in SimHashStrings.words[Int(generator.next() % 40)] }
             let text = words.joined(separator: wordCount % 2 == 0 ? " " : ", ")
@@ -90,7 +90,7 @@ struct SimHashTests {
 
     @Test("hex is 16 lowercase digits, as String(value, radix: 16) padded with zeros")
     func hex() {
-        var generator = SimHashGenerator(seed: 1)
+        var generator = SeededRandom(seed: 1)
         var values: [UInt64] = [
             0, 1, 0xF, 0x10, 0xAB, UInt64.max, 1 << 63, 0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210,
         ]
@@ -99,21 +99,6 @@ struct SimHashTests {
             let digits = String(value, radix: 16)
             #expect(SimHash.hex(value) == String(repeating: "0", count: 16 - digits.count) + digits)
         }
-    }
-}
-
-/// SplitMix64: a fixed seed gives the same strings on every run.
-struct SimHashGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -135,7 +120,7 @@ enum SimHashStrings {
         String(repeating: "abcdefghijKLMNOPQRSTuvwxyz0123456789", count: count / 36 + 1).prefix(count)
     }
 
-    static func random(_ generator: inout SimHashGenerator, maximumLength: Int) -> String {
+    static func random(_ generator: inout SeededRandom, maximumLength: Int) -> String {
         let asciiOnly = generator.next() % 3 == 0
         let target = Int(generator.next() % UInt64(maximumLength + 1))
         var text = ""
@@ -170,7 +155,7 @@ enum SimHashStrings {
                 strings.append(String((0..<length).map { characters[(length - $0) % characters.count] }))
             }
         }
-        var generator = SimHashGenerator(seed: 2024)
+        var generator = SeededRandom(seed: 2024)
         for maximumLength in [8, 16, 40, 100, 1000, 5000] {
             for _ in 0..<(maximumLength < 1000 ? 200 : 30) {
                 strings.append(random(&generator, maximumLength: maximumLength))
