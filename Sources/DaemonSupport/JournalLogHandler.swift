@@ -48,7 +48,7 @@ public struct JournalLogHandler: LogHandler {
         let fields = journalFields(level: event.level, message: event.message.description, metadata: merged)
         if !Self.send(fields) {
             LineLogHandler.write(
-                LineLogHandler.line(level: event.level, message: event.message.description, metadata: merged))
+                LineLogHandler.lineBytes(level: event.level, message: event.message.description, metadata: merged))
         }
     }
 

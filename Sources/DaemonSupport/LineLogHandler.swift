@@ -70,8 +70,6 @@ public struct LineLogHandler: LogHandler {
         return out
     }
 
-    static func write(_ line: String) { write(Array(line.utf8)) }
-
     static func write(_ bytes: [UInt8]) {
         Self.writeLock.withLock { _ in
             bytes.withUnsafeBytes { raw in
@@ -163,13 +161,18 @@ public enum Timestamp {
                 out.append(UInt8(ascii: "-"))
                 value = -value
             }
-            var text: [UInt8] = []
-            repeat {
-                text.append(UInt8(ascii: "0") + UInt8(value % 10))
-                value /= 10
-            } while value > 0
-            for _ in text.count..<max(width, text.count) { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: text.reversed())
+            // Most significant digit first, without a temporary array (one line per file).
+            var divisor = 1
+            var count = 1
+            while divisor <= value / 10 {
+                divisor *= 10
+                count += 1
+            }
+            for _ in count..<max(width, count) { out.append(UInt8(ascii: "0")) }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
         }
         digits(parts.tm_year + 1900, 4)
         out.append(UInt8(ascii: "-"))

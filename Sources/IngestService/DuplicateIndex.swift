@@ -275,29 +275,32 @@ final class DuplicateIndex: Sendable {
     private static let simhashKey = Array(#"","simhash":""#.utf8)
 
     static func fastFingerprint(ofLine line: ArraySlice<UInt8>) -> Fingerprint? {
-        let bytes = Array(line)
-        guard bytes.count > 140, bytes.starts(with: idPrefix) else { return nil }
-        let idStart = idPrefix.count
-        guard bytes.count > idStart + 32, bytes[idStart + 32] == UInt8(ascii: "\""),
-            let keyAt = firstRange(of: fingerprintKey, in: bytes, from: idStart + 33)
-        else { return nil }
-        let shaStart = keyAt + fingerprintKey.count
-        let simhashStart = shaStart + 64 + simhashKey.count
-        guard simhashStart + 17 <= bytes.count,
-            Array(bytes[(shaStart + 64)..<simhashStart]) == simhashKey, bytes[simhashStart + 16] == UInt8(ascii: "\"")
-        else { return nil }
-        func hex(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
-        return Fingerprint(
-            shaHex: hex(shaStart..<(shaStart + 64)), simhashHex: hex(simhashStart..<(simhashStart + 16)),
-            idHex: hex(idStart..<(idStart + 32)))
+        line.withUnsafeBufferPointer { bytes in
+            guard bytes.count > 140, bytes.starts(with: idPrefix) else { return nil }
+            let idStart = idPrefix.count
+            // The fingerprint follows the body, near the end of the line: search backwards.
+            guard bytes[idStart + 32] == UInt8(ascii: "\""),
+                let keyAt = lastOffset(of: fingerprintKey, in: bytes, after: idStart + 33)
+            else { return nil }
+            let shaStart = keyAt + fingerprintKey.count
+            let simhashStart = shaStart + 64 + simhashKey.count
+            guard simhashStart + 17 <= bytes.count,
+                bytes[(shaStart + 64)..<simhashStart].elementsEqual(simhashKey),
+                bytes[simhashStart + 16] == UInt8(ascii: "\"")
+            else { return nil }
+            func hex(_ start: Int, _ count: Int) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(start + count)]), as: UTF8.self)
+            }
+            return Fingerprint(shaHex: hex(shaStart, 64), simhashHex: hex(simhashStart, 16), idHex: hex(idStart, 32))
+        }
     }
 
-    private static func firstRange(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, bytes.count >= needle.count else { return nil }
-        var index = start
-        while index + needle.count <= bytes.count {
-            if bytes[index] == first && bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
+    /// Where the last occurrence of `needle` in `bytes` starts, if it starts at or after `lower`.
+    private static func lastOffset(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, after lower: Int) -> Int? {
+        var index = bytes.count - needle.count
+        while index >= lower {
+            if bytes[index] == needle[0] && bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index -= 1
         }
         return nil
     }
