@@ -32,10 +32,14 @@ public struct NewsPageParser: PageParser {
             let drafts = DraftAssembler.assemble(items, pageLanguage: language)
             if !drafts.isEmpty { return ParseResult(articles: drafts, format: "listing", encoding: decoded.encoding) }
         }
-        let (article, evidence) = ArticlePageReader(lines: lines, language: language).read()
-        if evidence > 0, article.title != nil, article.hasParagraph {
-            let drafts = DraftAssembler.assemble([article], pageLanguage: language)
-            if !drafts.isEmpty { return ParseResult(articles: drafts, format: "article", encoding: decoded.encoding) }
+        if ArticlePageReader.mayHaveSignals(lines, language: language) {
+            let (article, evidence) = ArticlePageReader(lines: lines, language: language).read()
+            if evidence > 0, article.title != nil, article.hasParagraph {
+                let drafts = DraftAssembler.assemble([article], pageLanguage: language)
+                if !drafts.isEmpty {
+                    return ParseResult(articles: drafts, format: "article", encoding: decoded.encoding)
+                }
+            }
         }
         let draft = try Self.plainText(lines, language: language)
         return ParseResult(articles: [draft], format: "text", encoding: decoded.encoding)

@@ -40,7 +40,7 @@ struct Run: ParsableCommand {
     var logLevel: String?
 
     func run() throws {
-        MallocArenas.limit(to: 2)
+        MallocArenas.limit(to: MallocArenas.pipelineDefault)
         let settings: IngestConfig
         do {
             settings = try load()

@@ -110,4 +110,11 @@ struct MallocArenaTests {
         unsetenv("MALLOC_ARENA_MAX")
         #expect(MallocArenas.limit(to: 8))
     }
+
+    @Test("the default cap gives each parallel worker, the intake and the commit queue an arena")
+    func pipelineDefault() {
+        let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        #expect(cores >= 1)
+        #expect(MallocArenas.pipelineDefault == Int32(cores + 2))
+    }
 }
