@@ -27,8 +27,10 @@ let package = Package(
         .target(name: "IngestModel", swiftSettings: strict),
         // Page parsing: bytes in, article records out. No I/O.
         .target(name: "PageParsing", dependencies: ["IngestModel"], swiftSettings: strict),
+        // The CPU's CRC32C instruction (SSE4.2), for the store's checksums.
+        .target(name: "CCRC32C"),
         // Append-only JSON Lines segments, the commit index, recovery. Knows nothing of inotify.
-        .target(name: "RecordStore", swiftSettings: strict),
+        .target(name: "RecordStore", dependencies: ["CCRC32C"], swiftSettings: strict),
         // inotify on a Dispatch read source. Knows nothing of parsing or the store.
         .target(name: "InboxWatcher", swiftSettings: strict),
         // libsystemd: sd_notify, the watchdog, the journal.

@@ -1,4 +1,7 @@
-/// CRC-32C (Castagnoli), slicing-by-8. Guards the commit index and each committed byte range.
+import CCRC32C
+
+/// CRC-32C (Castagnoli): the CPU instruction where there is one, else slicing-by-8. Guards the
+/// commit index and each committed byte range.
 public enum CRC32C {
     private static let tables: [[UInt32]] = {
         var tables = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
@@ -13,8 +16,18 @@ public enum CRC32C {
         return tables
     }()
 
-    /// The CRC of `bytes`, continuing from `crc` (start with 0).
+    /// Whether `checksum` uses the CPU's CRC32C instruction (x86-64 with SSE4.2).
+    public static let usesHardware = ccrc32c_hardware_available() == 1
+
+    /// The CRC of `bytes`, continuing from `crc` (start with 0): with the CPU's instruction where
+    /// there is one, else with tables.
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        if usesHardware, let base = bytes.baseAddress { return ccrc32c_hardware(crc, base, bytes.count) }
+        return softwareChecksum(bytes, continuing: crc)
+    }
+
+    /// The table-driven CRC (slicing by 8), for CPUs without the instruction.
+    public static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         var index = 0
         let count = bytes.count

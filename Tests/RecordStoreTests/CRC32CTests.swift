@@ -34,6 +34,29 @@ struct CRC32CTests {
         }
     }
 
+    @Test("the CPU instruction and the tables agree at every length and alignment")
+    func hardwareMatchesSoftware() {
+        var state: UInt64 = 0x0DDB_A11C_0FFE_E000
+        let bytes = (0..<600).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        bytes.withUnsafeBytes { raw in
+            for start in 0..<9 {
+                for end in stride(from: start, through: raw.count, by: 7) {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+                    #expect(
+                        CRC32C.checksum(slice, continuing: 0x1234_5678)
+                            == CRC32C.softwareChecksum(slice, continuing: 0x1234_5678), "\(start)..<\(end)")
+                }
+            }
+        }
+        #if arch(x86_64)
+            // Every x86-64 machine this runs on has SSE4.2 (since 2008); the fast path must be taken.
+            #expect(CRC32C.usesHardware)
+        #endif
+    }
+
     @Test func continuingEqualsOneShot() {
         let bytes = Array(#"{"id":"a-0","body":"lorem ipsum dolor sit amet"}"#.utf8) + [0x0A]
         let whole = CRC32C.checksum(bytes)
