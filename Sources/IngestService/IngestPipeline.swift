@@ -640,7 +640,10 @@ public final class IngestPipeline: @unchecked Sendable {
                 logger.notice("the store is writable again")
                 statusState.withLock { $0.degraded = nil }
             }
-            logCommitted(batch, moveErrors: moveErrors, duplicates: duplicates, durableAt: durableAt)
+            // One line per input, written together (one system call per commit on stderr).
+            LineWriter.standardError.batched {
+                logCommitted(batch, moveErrors: moveErrors, duplicates: duplicates, durableAt: durableAt)
+            }
         }
         if stopping {
             closeBatchIfReady(force: true)

@@ -118,3 +118,64 @@ struct MallocArenaTests {
         #expect(MallocArenas.pipelineDefault == Int32(cores + 2))
     }
 }
+
+@Suite("line writer")
+struct LineWriterTests {
+    /// Everything readable from the pipe now, without blocking.
+    private func drain(_ descriptor: Int32) -> [UInt8] {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            out += buffer[..<n]
+        }
+        return out
+    }
+
+    @Test("lines logged in a batch are written together at its end, in order; outside one at once")
+    func batches() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        #expect(fcntl(ends[0], F_SETFL, O_NONBLOCK) == 0)  // reads return at once when empty
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
+        let writer = LineWriter(descriptor: ends[1])
+        writer.write(Array("alone\n".utf8))
+        #expect(drain(ends[0]) == Array("alone\n".utf8))
+        writer.batched {
+            writer.write(Array("one\n".utf8))
+            writer.batched { writer.write(Array("two\n".utf8)) }
+            #expect(drain(ends[0]).isEmpty, "an inner batch's end does not flush the outer one")
+            writer.write(Array("three\n".utf8))
+            #expect(drain(ends[0]).isEmpty)
+        }
+        #expect(drain(ends[0]) == Array("one\ntwo\nthree\n".utf8))
+    }
+
+    @Test("a batch larger than the flush size is written as it grows, nothing lost")
+    func largeBatch() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        #expect(fcntl(ends[0], F_SETFL, O_NONBLOCK) == 0)  // reads return at once when empty
+        defer {
+            close(ends[0])
+            close(ends[1])
+        }
+        // Room for a whole flush plus the rest (F_SETPIPE_SZ; the default pipe holds 64 KiB).
+        #expect(fcntl(ends[1], 1031, Int32(1 << 20)) >= 1 << 20)
+        let writer = LineWriter(descriptor: ends[1])
+        let line = Array(String(repeating: "x", count: 99).utf8) + [0x0A]
+        var received: [UInt8] = []
+        writer.batched {
+            for _ in 0..<(LineWriter.flushBytes / line.count + 10) { writer.write(line) }
+            received = drain(ends[0])
+            #expect(received.count >= LineWriter.flushBytes)
+        }
+        received += drain(ends[0])
+        #expect(received.count == (LineWriter.flushBytes / line.count + 10) * line.count)
+        #expect(received.allSatisfy { $0 == UInt8(ascii: "x") || $0 == 0x0A })
+    }
+}
