@@ -63,29 +63,32 @@ enum FileIntake {
             default: return .failed(FailureReason(code: "unreadable", message: "cannot open the file", errno: errno))
             }
         }
-        defer { close(fd) }
+        defer { close(fd) }  // also releases the lease, if one was taken
+
+        // A read lease is granted only when nobody has the file open for writing, and while it is
+        // held nobody can open the file for writing or truncate it (they wait for the lease to be
+        // released). So the size read after taking it is the size of the whole file.
+        let leased = fcntl(fd, F_SETLEASE, F_RDLCK) == 0
+        let leaseError = leased ? 0 : errno
         // The descriptor is what counts: the name may have been swapped since the stat.
         guard fstat(fd, &st) == 0 else {
             return .failed(FailureReason(code: "unreadable", message: "cannot stat the open file", errno: errno))
         }
         if let rejected = check(st, maxBytes: maxBytes) { return rejected }
-
-        // A read lease is granted only when nobody has the file open for writing.
-        let leased = fcntl(fd, F_SETLEASE, F_RDLCK) == 0
         if !leased {
-            if errno == EAGAIN || errno == EBUSY { return .busy(retryAfter: max(settleSeconds, 0.5)) }
+            if leaseError == EAGAIN || leaseError == EBUSY { return .busy(retryAfter: max(settleSeconds, 0.5)) }
             // Not the owner and no CAP_LEASE: trust the close event, or else the file's age.
             if !provenClosed {
                 let age = Self.secondsSince(latest(st.st_mtim, st.st_ctim))
                 if age < settleSeconds { return .busy(retryAfter: settleSeconds - age) }
             }
         }
-        defer { if leased { _ = fcntl(fd, F_SETLEASE, F_UNLCK) } }
 
         let expected = Int(st.st_size)
         var bytes = [UInt8](repeating: 0, count: expected + 1)
         var total = 0
         while true {
+            if leased && total == expected { break }  // the size cannot change under the lease
             if total == bytes.count {
                 if bytes.count > maxBytes { break }
                 bytes.append(
@@ -105,7 +108,7 @@ enum FileIntake {
                 FailureReason(code: "too_large", message: "the file grew past the size limit of \(maxBytes) bytes"))
         }
         bytes.removeLast(bytes.count - total)
-        if !leased && total != expected { return .busy(retryAfter: max(settleSeconds, 0.5)) }  // changed while read
+        if total != expected { return .busy(retryAfter: max(settleSeconds, 0.5)) }  // changed while read
         return .taken(TakenFile(bytes: bytes, modified: st.st_mtim))
     }
 
