@@ -1,19 +1,45 @@
 /// The idempotency key of one input: the sha256 of its bytes.
+///
+/// The 32 bytes are held inline, as four big-endian words: a store loads one key per committed
+/// input at start-up (a million of them for a million inputs), and a key that owned an array
+/// cost an allocation to load and a release to drop.
 public struct ContentKey: Hashable, Sendable, CustomStringConvertible {
-    /// The 32 digest bytes.
-    public let bytes: [UInt8]
+    private let words: (UInt64, UInt64, UInt64, UInt64)
 
     /// - Precondition: `bytes.count == 32`.
     public init(_ bytes: some Sequence<UInt8>) {
-        self.bytes = Array(bytes)
-        precondition(self.bytes.count == 32, "a content key is 32 bytes")
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &words) { raw in
+            for byte in bytes {
+                precondition(count < 32, "a content key is 32 bytes")
+                raw[count] = byte
+                count += 1
+            }
+        }
+        precondition(count == 32, "a content key is 32 bytes")
+        self.words = (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)
+    }
+
+    /// The 32 digest bytes.
+    public var bytes: [UInt8] {
+        var raw = (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)
+        return withUnsafeBytes(of: &raw) { Array($0) }
     }
 
     /// The first 8 bytes, used as the in-memory lookup key.
-    var prefix: UInt64 {
-        var value: UInt64 = 0
-        for byte in bytes[0..<8] { value = value << 8 | UInt64(byte) }
-        return value
+    var prefix: UInt64 { words.0 }
+
+    public static func == (left: ContentKey, right: ContentKey) -> Bool {
+        left.words.0 == right.words.0 && left.words.1 == right.words.1 && left.words.2 == right.words.2
+            && left.words.3 == right.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
     }
 
     /// Lowercase hex.

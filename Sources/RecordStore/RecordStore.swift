@@ -130,12 +130,11 @@ public final class RecordStore: @unchecked Sendable {
             var stats = StoreStats()
             var lostEntries = false
             var activeExists = false
-            let bySegment = Dictionary(grouping: entries, by: \.segment)
-            for number in Set(numbers).union(bySegment.keys).sorted() {
+            let bySegment = SegmentGroups(entries)
+            for number in Set(numbers).union(bySegment.numbers).sorted() {
                 let isLast = number == segmentNumber
                 let repaired = try Self.recoverSegment(
-                    number, directory: directory, entries: bySegment[number] ?? [],
-                    active: isLast, report: &report)
+                    number, directory: directory, entries: bySegment[number], active: isLast, report: &report)
                 if repaired.lostFrom != nil { lostEntries = true }
                 if let lost = repaired.lostFrom {
                     entries.removeAll { $0.segment == number && $0.end > UInt64(lost) }
@@ -288,8 +287,8 @@ public final class RecordStore: @unchecked Sendable {
         var report = RecoveryReport()
         let loaded = all.withUnsafeBytes { Self.decodeEntries($0, report: &report) }
         problems += report.problems
-        let bySegment = Dictionary(grouping: loaded.entries, by: \.segment)
-        for number in Set(Self.segmentNumbers(in: directory)).union(bySegment.keys).sorted() {
+        let bySegment = SegmentGroups(loaded.entries)
+        for number in Set(Self.segmentNumbers(in: directory)).union(bySegment.numbers).sorted() {
             let name = Self.segmentName(number)
             let path = directory + "/" + name
             let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -310,7 +309,7 @@ public final class RecordStore: @unchecked Sendable {
                 problems.append("\(name): cannot read")
                 continue
             }
-            problems += Self.checkRanges(bytes, entries: bySegment[number] ?? [], name: name)
+            problems += Self.checkRanges(bytes, entries: Array(bySegment[number]), name: name)
             if let inspectLine {
                 var start = 0
                 var line = 1
@@ -488,7 +487,8 @@ public final class RecordStore: @unchecked Sendable {
     }
 
     private static func recoverSegment(
-        _ number: UInt32, directory: String, entries: [IndexEntry], active: Bool, report: inout RecoveryReport
+        _ number: UInt32, directory: String, entries: ArraySlice<IndexEntry>, active: Bool,
+        report: inout RecoveryReport
     ) throws(StoreError) -> SegmentRecovery {
         let name = segmentName(number)
         let path = directory + "/" + name
@@ -717,5 +717,39 @@ private struct CommittedRangeReader {
     mutating func close() {
         if let open = segment { Glibc.close(open.fd) }
         segment = nil
+    }
+}
+
+/// Index entries by segment, each segment's entries in commit order. The store only ever appends
+/// to a segment numbered higher than the last, so the entries are normally in segment order
+/// already and each segment is a range of them (no copy of a million entries at start-up); in any
+/// other order they are sorted first, stably.
+struct SegmentGroups {
+    private let entries: [IndexEntry]
+    private var ranges: [UInt32: Range<Int>] = [:]
+
+    init(_ entries: [IndexEntry]) {
+        let inOrder = zip(entries, entries.dropFirst()).allSatisfy { $0.segment <= $1.segment }
+        self.entries =
+            inOrder
+            ? entries
+            : entries.enumerated().sorted { ($0.element.segment, $0.offset) < ($1.element.segment, $1.offset) }
+                .map(\.element)
+        var start = 0
+        while start < self.entries.count {
+            let segment = self.entries[start].segment
+            var end = start + 1
+            while end < self.entries.count && self.entries[end].segment == segment { end += 1 }
+            ranges[segment] = start..<end
+            start = end
+        }
+    }
+
+    /// The segments that have entries.
+    var numbers: Dictionary<UInt32, Range<Int>>.Keys { ranges.keys }
+
+    /// The entries of segment `number`, in commit order (empty when it has none).
+    subscript(number: UInt32) -> ArraySlice<IndexEntry> {
+        ranges[number].map { entries[$0] } ?? []
     }
 }

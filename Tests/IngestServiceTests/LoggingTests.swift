@@ -133,49 +133,51 @@ struct LineWriterTests {
         return out
     }
 
-    @Test("lines logged in a batch are written together at its end, in order; outside one at once")
-    func batches() throws {
+    /// Runs `body` with a pipe (read end, write end); reads return at once when it is empty.
+    private func withPipe(_ body: (Int32, Int32) throws -> Void) throws {
         var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        #expect(fcntl(ends[0], F_SETFL, O_NONBLOCK) == 0)  // reads return at once when empty
+        try #require(pipe(&ends) == 0)
         defer {
             close(ends[0])
             close(ends[1])
         }
-        let writer = LineWriter(descriptor: ends[1])
-        writer.write(Array("alone\n".utf8))
-        #expect(drain(ends[0]) == Array("alone\n".utf8))
-        writer.batched {
-            writer.write(Array("one\n".utf8))
-            writer.batched { writer.write(Array("two\n".utf8)) }
-            #expect(drain(ends[0]).isEmpty, "an inner batch's end does not flush the outer one")
-            writer.write(Array("three\n".utf8))
-            #expect(drain(ends[0]).isEmpty)
+        #expect(fcntl(ends[0], F_SETFL, O_NONBLOCK) == 0)
+        try body(ends[0], ends[1])
+    }
+
+    @Test("lines logged in a batch are written together at its end, in order; outside one at once")
+    func batches() throws {
+        try withPipe { readEnd, writeEnd in
+            let writer = LineWriter(descriptor: writeEnd)
+            writer.write(Array("alone\n".utf8))
+            #expect(drain(readEnd) == Array("alone\n".utf8))
+            writer.batched {
+                writer.write(Array("one\n".utf8))
+                writer.batched { writer.write(Array("two\n".utf8)) }
+                #expect(drain(readEnd).isEmpty, "an inner batch's end does not flush the outer one")
+                writer.write(Array("three\n".utf8))
+                #expect(drain(readEnd).isEmpty)
+            }
+            #expect(drain(readEnd) == Array("one\ntwo\nthree\n".utf8))
         }
-        #expect(drain(ends[0]) == Array("one\ntwo\nthree\n".utf8))
     }
 
     @Test("a batch larger than the flush size is written as it grows, nothing lost")
     func largeBatch() throws {
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        #expect(fcntl(ends[0], F_SETFL, O_NONBLOCK) == 0)  // reads return at once when empty
-        defer {
-            close(ends[0])
-            close(ends[1])
+        try withPipe { readEnd, writeEnd in
+            // Room for a whole flush plus the rest (F_SETPIPE_SZ; the default pipe holds 64 KiB).
+            #expect(fcntl(writeEnd, 1031, Int32(1 << 20)) >= 1 << 20)
+            let writer = LineWriter(descriptor: writeEnd)
+            let line = Array(String(repeating: "x", count: 99).utf8) + [0x0A]
+            var received: [UInt8] = []
+            writer.batched {
+                for _ in 0..<(LineWriter.flushBytes / line.count + 10) { writer.write(line) }
+                received = drain(readEnd)
+                #expect(received.count >= LineWriter.flushBytes)
+            }
+            received += drain(readEnd)
+            #expect(received.count == (LineWriter.flushBytes / line.count + 10) * line.count)
+            #expect(received.allSatisfy { $0 == UInt8(ascii: "x") || $0 == 0x0A })
         }
-        // Room for a whole flush plus the rest (F_SETPIPE_SZ; the default pipe holds 64 KiB).
-        #expect(fcntl(ends[1], 1031, Int32(1 << 20)) >= 1 << 20)
-        let writer = LineWriter(descriptor: ends[1])
-        let line = Array(String(repeating: "x", count: 99).utf8) + [0x0A]
-        var received: [UInt8] = []
-        writer.batched {
-            for _ in 0..<(LineWriter.flushBytes / line.count + 10) { writer.write(line) }
-            received = drain(ends[0])
-            #expect(received.count >= LineWriter.flushBytes)
-        }
-        received += drain(ends[0])
-        #expect(received.count == (LineWriter.flushBytes / line.count + 10) * line.count)
-        #expect(received.allSatisfy { $0 == UInt8(ascii: "x") || $0 == 0x0A })
     }
 }
