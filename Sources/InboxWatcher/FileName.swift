@@ -5,6 +5,14 @@ public struct FileName: Hashable, Sendable, CustomStringConvertible {
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
     public init(_ string: String) { self.bytes = Array(string.utf8) }
 
+    /// The bytes hashed in one call (an array's own hashing feeds the hasher byte by byte, and the
+    /// pipeline looks every name up in a few sets).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (left: FileName, right: FileName) -> Bool { left.bytes == right.bytes }
+
     /// The name as text, safe to put in a log line or JSON string: valid UTF-8 is kept, control
     /// characters become `\n`, `\t`, `\xNN`, and bytes that are not UTF-8 become `\xNN`;
     /// a backslash itself is doubled only when the name needed escaping.

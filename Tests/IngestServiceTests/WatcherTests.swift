@@ -16,6 +16,24 @@ struct WatcherTests {
         #expect(FileName([0x61, 0xFF]).bytes == [0x61, 0xFF])
     }
 
+    @Test("names are equal and hash alike exactly when their bytes are equal")
+    func identity() {
+        let names: [[UInt8]] = [
+            Array("a.txt".utf8), Array("a.txt ".utf8), Array("a.tx".utf8), [0x61, 0xFF], [0x61, 0xFE], [], [0x00],
+            Array("ünï.txt".utf8),
+        ]
+        var set = Set<FileName>()
+        for bytes in names { set.insert(FileName(bytes)) }
+        #expect(set.count == names.count)
+        for bytes in names {
+            #expect(set.contains(FileName(bytes)))
+            #expect(FileName(bytes) == FileName(Array(bytes)))
+            #expect(FileName(bytes).hashValue == FileName(Array(bytes)).hashValue)
+        }
+        #expect(FileName("a.txt") == FileName(Array("a.txt".utf8)))
+        #expect(FileName("a.txt") != FileName("A.txt"))
+    }
+
     @Test(
         "dotfiles and temporary names are not inputs",
         arguments: [
