@@ -27,7 +27,8 @@ public final class InboxWatcher: @unchecked Sendable {
 
     public let path: String
     private let queue: DispatchQueue
-    private let handler: @Sendable (Event) -> Void
+    /// Receives the events of one read of the inotify descriptor together, in order.
+    private let handler: @Sendable ([Event]) -> Void
     private let retryInterval: DispatchTimeInterval
 
     // State below is touched only on `queue`.
@@ -43,14 +44,25 @@ public final class InboxWatcher: @unchecked Sendable {
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// - Parameter retryInterval: how often to look for a missing inbox.
-    public init(
+    public convenience init(
         path: String, queue: DispatchQueue, retryInterval: DispatchTimeInterval = .seconds(1),
         handler: @escaping @Sendable (Event) -> Void
+    ) {
+        self.init(path: path, queue: queue, retryInterval: retryInterval) { events in
+            for event in events { handler(event) }
+        }
+    }
+
+    /// As `init(path:queue:retryInterval:handler:)`, with the events of each read handed over
+    /// together (a burst of thousands of files is then a few calls, not one per file).
+    public init(
+        path: String, queue: DispatchQueue, retryInterval: DispatchTimeInterval = .seconds(1),
+        batchHandler: @escaping @Sendable ([Event]) -> Void
     ) {
         self.path = path
         self.queue = queue
         self.retryInterval = retryInterval
-        self.handler = handler
+        self.handler = batchHandler
     }
 
     /// Creates the inotify instance and adds the watch. Call before listing the directory, so that
@@ -162,7 +174,7 @@ public final class InboxWatcher: @unchecked Sendable {
                     events.append(.file(name))
                 }
             }
-            for event in events { handler(event) }
+            if !events.isEmpty { handler(events) }
             if let lost { reestablish(reason: lost) }
         }
     }
@@ -190,12 +202,12 @@ public final class InboxWatcher: @unchecked Sendable {
             lostReported = false
             retryTimer?.cancel()
             retryTimer = nil
-            handler(.rescan(reason: "\(reason); watching the inbox again"))
+            handler([.rescan(reason: "\(reason); watching the inbox again")])
             return
         }
         if !lostReported {
             lostReported = true
-            handler(.inboxLost(reason: reason))
+            handler([.inboxLost(reason: reason)])
         }
         guard retryTimer == nil else { return }
         let timer = DispatchSource.makeTimerSource(queue: queue)
@@ -206,7 +218,7 @@ public final class InboxWatcher: @unchecked Sendable {
                 self.retryTimer?.cancel()
                 self.retryTimer = nil
                 self.lostReported = false
-                self.handler(.rescan(reason: "the inbox is back; watching the inbox again"))
+                self.handler([.rescan(reason: "the inbox is back; watching the inbox again")])
             }
         }
         retryTimer = timer

@@ -230,9 +230,9 @@ public final class Daemon: @unchecked Sendable {
     /// Starts a watcher on `inbox`; on failure logs why and returns false.
     private func startWatching(_ inbox: String) -> Bool {
         guard let pipeline else { return false }
-        let next = InboxWatcher(path: inbox, queue: DispatchQueue(label: "ingestd.watch")) { event in
-            pipeline.handle(event)
-        }
+        let next = InboxWatcher(
+            path: inbox, queue: DispatchQueue(label: "ingestd.watch"),
+            batchHandler: { events in pipeline.handle(events) })
         do {
             try next.start()
         } catch {

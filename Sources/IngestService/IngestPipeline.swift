@@ -190,22 +190,30 @@ public final class IngestPipeline: @unchecked Sendable {
     // MARK: - Inputs
 
     /// Feeds one watcher event into the pipeline.
-    public func handle(_ event: InboxWatcher.Event) {
+    public func handle(_ event: InboxWatcher.Event) { handle([event]) }
+
+    /// Feeds watcher events into the pipeline, in order, with one hop to the intake queue.
+    public func handle(_ events: [InboxWatcher.Event]) {
         let now = Timestamp.monotonicNanoseconds()
         intake.async { [self] in
-            switch event {
-            case .file(let name):
-                enqueue(PendingName(name: name, provenClosed: true, queuedAt: now))
-            case .rescan(let reason):
-                logger.info("rescanning the inbox", metadata: ["reason": "\(reason)"])
-                needsRescan = true
-            case .inboxLost(let reason):
-                logger.error(
-                    "the inbox is gone; waiting for it to come back",
-                    metadata: ["reason": "\(reason)", "inbox": "\(config.inbox)"])
-                noteError("inbox lost: \(reason)")
-            }
+            for event in events { accept(event, at: now) }
             scheduleDrain()
+        }
+    }
+
+    /// One watcher event, on `intake`.
+    private func accept(_ event: InboxWatcher.Event, at now: UInt64) {
+        switch event {
+        case .file(let name):
+            enqueue(PendingName(name: name, provenClosed: true, queuedAt: now))
+        case .rescan(let reason):
+            logger.info("rescanning the inbox", metadata: ["reason": "\(reason)"])
+            needsRescan = true
+        case .inboxLost(let reason):
+            logger.error(
+                "the inbox is gone; waiting for it to come back",
+                metadata: ["reason": "\(reason)", "inbox": "\(config.inbox)"])
+            noteError("inbox lost: \(reason)")
         }
     }
 

@@ -72,6 +72,32 @@ struct WatcherTests {
         #expect(events == [.file(FileName("written.txt")), .file(FileName("moved.txt")), .file(FileName("link"))])
     }
 
+    @Test("a batch handler gets the events of one read together, in order")
+    func batchedEvents() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let calls = Mutex<[[InboxWatcher.Event]]>([])
+        let queue = DispatchQueue(label: "test.watch.batch")
+        let watcher = InboxWatcher(
+            path: dir, queue: queue, batchHandler: { events in calls.withLock { $0.append(events) } })
+        try watcher.start()
+        defer { watcher.stop() }
+        queue.suspend()  // the events pile up in the inotify queue and are read at once
+        let names = (0..<5).map { "file-\($0).txt" }
+        for name in names {
+            let fd = open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            #expect(write(fd, "x", 1) == 1)
+            close(fd)
+        }
+        queue.resume()
+        let deadline = Date().addingTimeInterval(5)
+        while calls.withLock({ $0.joined().count }) < names.count && Date() < deadline { usleep(10_000) }
+        let received = calls.withLock { $0 }
+        #expect(received.count == 1, "\(received.count) calls")
+        #expect(Array(received.joined()) == names.map { .file(FileName($0)) })
+    }
+
     @Test("scanner lists candidates, skips directories and excluded names, and honours the limit")
     func scanner() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)").path
