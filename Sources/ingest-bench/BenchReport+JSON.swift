@@ -32,6 +32,17 @@ extension BenchReport {
                 } ?? .null
             ),
             ("floor_note", .from(floorNote)),
+            (
+                "rounds",
+                .array(
+                    rounds.map {
+                        .object([
+                            ("burst_files_per_second", .number($0.burstFilesPerSecond)),
+                            ("floor_files_per_second", .number($0.floorFilesPerSecond)),
+                            ("ratio", .number($0.ratio)), ("checks_passed", .bool($0.checksPassed)),
+                        ])
+                    })
+            ),
             ("trickle", trickle.map(Self.json) ?? .null),
             ("startup", startup.map(Self.json) ?? .null),
             (

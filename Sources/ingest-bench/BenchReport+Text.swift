@@ -25,6 +25,18 @@ extension BenchReport {
         } else {
             lines.append("Floor: skipped (\(floorNote ?? "not run"))")
         }
+        if rounds.count > 1 {
+            lines.append("")
+            lines.append("Rounds: \(rounds.count) bursts, each followed by the floor (the sections above are round 1)")
+            for (index, round) in rounds.enumerated() {
+                lines.append(
+                    row(
+                        "round \(index + 1)",
+                        Format.fixed(round.ratio, 2) + "x (" + Format.fixed(round.burstFilesPerSecond, 0) + " vs "
+                            + Format.fixed(round.floorFilesPerSecond, 0) + " files/s)"
+                            + (round.checksPassed ? "" : "; the burst failed its checks")))
+            }
+        }
         if let trickle {
             lines.append("")
             lines.append(

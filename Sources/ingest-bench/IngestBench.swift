@@ -14,6 +14,11 @@ struct IngestBench: ParsableCommand {
 
     @Option(help: "Files in the burst.")
     var files = 10_000
+    @Option(
+        help:
+            "Burst and floor pairs to run, one after the other; the burst target is then judged on the median ratio (for noisy machines)."
+    )
+    var rounds = 1
     @Option(help: "Approximate size of each generated file, in bytes.")
     var size = 4096
     @Option(name: .customLong("trickle-rate"), help: "Trickle drop rate, in files per second.")
@@ -41,6 +46,7 @@ struct IngestBench: ParsableCommand {
 
     func validate() throws {
         guard files > 0 else { throw ValidationError("--files must be positive") }
+        guard rounds > 0 else { throw ValidationError("--rounds must be positive") }
         guard size >= 256 else { throw ValidationError("--size must be at least 256 bytes") }
         guard trickleRate > 0 else { throw ValidationError("--trickle-rate must be positive") }
         guard trickleFiles >= 0, startupRecords >= 0 else {
@@ -61,21 +67,35 @@ struct IngestBench: ParsableCommand {
             machine: MachineInfo.current(workDirectory: workspace.root), workDirectory: workspace.root)
 
         let floorTool = try ToolLocator.floor(explicit: floor, buildDirectory: workspace.root)
-        report.burst = try phase("burst", workspace) { directory in
-            Progress.note("burst: \(files) files into \(directory)")
-            return try BurstDrop.run(
-                DaemonSession(daemon: daemonPath, directory: directory, generator: generator, numbers: 0..<files))
-        }
-        switch floorTool {
-        case .success(let binary):
-            report.floor = try phase("floor", workspace) { directory in
-                Progress.note("floor: \(binary) on the same \(files) files")
-                return try FloorBenchmark(floor: binary, directory: directory, generator: generator, numbers: 0..<files)
-                    .run()
+        for round in 1...rounds {
+            let burst = try phase("burst", workspace) { directory in
+                Progress.note("burst\(roundLabel(round)): \(files) files into \(directory)")
+                return try BurstDrop.run(
+                    DaemonSession(daemon: daemonPath, directory: directory, generator: generator, numbers: 0..<files))
             }
-        case .failure(let reason):
-            report.floorNote = reason.description
-            Progress.note("floor skipped: \(reason)")
+            var floorResult: FloorResult? = nil
+            switch floorTool {
+            case .success(let binary):
+                floorResult = try phase("floor", workspace) { directory in
+                    Progress.note("floor\(roundLabel(round)): \(binary) on the same \(files) files")
+                    return try FloorBenchmark(
+                        floor: binary, directory: directory, generator: generator, numbers: 0..<files
+                    ).run()
+                }
+            case .failure(let reason):
+                report.floorNote = reason.description
+                if round == 1 { Progress.note("floor skipped: \(reason)") }
+            }
+            if round == 1 {
+                report.burst = burst
+                report.floor = floorResult
+            }
+            if let rate = burst.filesPerSecond, let floorResult {
+                report.rounds.append(
+                    BurstRound(
+                        burstFilesPerSecond: rate, floorFilesPerSecond: floorResult.filesPerSecond,
+                        checksPassed: burst.checks.passed))
+            }
         }
         if trickleFiles > 0 {
             report.trickle = try phase("trickle", workspace) { directory in
@@ -96,6 +116,8 @@ struct IngestBench: ParsableCommand {
         print(json ? report.json.rendered : report.text, terminator: json ? "\n" : "")
         if keep { Progress.note("kept \(workspace.root)") }
     }
+
+    private func roundLabel(_ round: Int) -> String { rounds > 1 ? " (round \(round) of \(rounds))" : "" }
 
     /// Runs one phase in a fresh subdirectory of the workspace, discarded afterwards.
     private func phase<T>(_ name: String, _ workspace: Workspace, _ body: (String) throws -> T) throws -> T {
