@@ -7,12 +7,8 @@
 #if defined(__x86_64__)
 
 int ccrc32c_hardware_available(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("sse4.2") ? 1 : 0;
-    }
-    return cached;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2") ? 1 : 0;
 }
 
 __attribute__((target("sse4.2")))
