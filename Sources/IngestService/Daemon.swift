@@ -76,9 +76,14 @@ public final class Daemon: @unchecked Sendable {
         let pipeline: IngestPipeline
         do {
             try Self.prepareDirectories(config)
+            // The duplicate index is read on another core while the store recovers: neither needs
+            // the other until the index catches up with the store.
+            let fingerprints = Preload { [config] in DuplicateIndex.preload(directory: config.storeDirectory) }
             store = try openStoreKeepingSystemdPatient()
             Self.report(store.recovery, logger: logger)
-            pipeline = try IngestPipeline(config: config, store: store, builder: builder, logger: logger, once: once)
+            pipeline = try IngestPipeline(
+                config: config, store: store, builder: builder, logger: logger, once: once,
+                fingerprints: fingerprints.value)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             notifier.status("failed to start: \(error)")
@@ -439,4 +444,24 @@ private final class ExitCodeBox: @unchecked Sendable {
     private let lock = DispatchQueue(label: "ingestd.exitcode")
     func set(_ code: Int32) { lock.sync { value = code } }
     func get() -> Int32 { lock.sync { value } }
+}
+
+/// A value computed on a global queue from its creation on; `value` waits for it.
+final class Preload<Value: Sendable>: @unchecked Sendable {
+    private var result: Value?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ compute: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async { [self] in
+            result = compute()
+            done.signal()
+        }
+    }
+
+    /// The value, once computed (the semaphore orders the write before this read).
+    var value: Value {
+        done.wait()
+        done.signal()  // later reads do not wait
+        return result!
+    }
 }

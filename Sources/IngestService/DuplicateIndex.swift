@@ -70,7 +70,7 @@ final class DuplicateIndex: Sendable {
 
     /// Chained hash tables in flat arrays: a head per bucket and a "next" link per entry. Loading a
     /// million fingerprints is a few array writes each, with no hashing or per-bucket allocation.
-    private struct State {
+    fileprivate struct State {
         var entries: [Fingerprint] = []
         /// Exact table: buckets by the low bits of the body hash.
         var exactHeads = [Int32](repeating: -1, count: 1 << 20)
@@ -96,41 +96,101 @@ final class DuplicateIndex: Sendable {
     private let state = Mutex(State())
     private let fd: Int32
 
-    /// Loads the index, repairs its tail and catches up with `store`.
-    init(directory: String, store: RecordStore, distance: Int) throws(ServiceError) {
+    /// The committed part of `fingerprints.idx` as read from disk, with its tables built. Reading
+    /// needs no store, so the daemon does it while the store recovers (`preload`).
+    struct Snapshot: @unchecked Sendable {
+        /// Entries up to the last commit marker, in tables (an array-backed value, never shared).
+        fileprivate var state = State()
+        /// Store inputs the last intact marker says are covered.
+        var covered = 0
+        /// Bytes up to and including that marker; anything after it is cut at start-up.
+        var validEnd = 0
+        /// The file as it was read, to tell whether it changed since.
+        var identity: FileIdentity?
+        var count: Int { state.entries.count }
+    }
+
+    /// Size, inode and modification time of a file.
+    struct FileIdentity: Equatable {
+        var size: Int
+        var inode: UInt64
+        var modified: Int64
+
+        init?(_ fd: Int32) {
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { return nil }
+            size = Int(st.st_size)
+            inode = UInt64(st.st_ino)
+            modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        }
+    }
+
+    /// Reads `directory/fingerprints.idx` (read-only; a missing file reads as empty).
+    static func preload(directory: String) -> Snapshot {
+        let fd = open(directory + "/fingerprints.idx", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return Snapshot() }
+        defer { close(fd) }
+        return read(fd)
+    }
+
+    private static func read(_ fd: Int32) -> Snapshot {
+        var snapshot = Snapshot()
+        snapshot.identity = FileIdentity(fd)
+        let size = snapshot.identity?.size ?? 0
+        var bytes = [UInt8](repeating: 0, count: size)
+        var total = 0
+        while total < size {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + total, size - total, off_t(total)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            total += n
+        }
+        var committed = 0
+        var offset = 0
+        var state = State()
+        state.entries.reserveCapacity(total / entrySize)
+        state.exactNext.reserveCapacity(total / entrySize)
+        for block in 0..<4 { state.blockNext[block].reserveCapacity(total / entrySize) }
+        while offset + entrySize <= total {
+            let entry = bytes[offset..<offset + entrySize]
+            guard crc(entry) == read32(entry, 4) else { break }
+            if entry[entry.startIndex] == 1 {
+                insert(
+                    Fingerprint(
+                        sha: (read64(entry, 8), read64(entry, 16)), simhash: read64(entry, 24),
+                        id: (read64(entry, 32), read64(entry, 40))),
+                    into: &state)
+            } else if entry[entry.startIndex] == 2 {
+                snapshot.covered = Int(read64(entry, 8))
+                committed = state.entries.count
+                snapshot.validEnd = offset + entrySize
+            }
+            offset += entrySize
+        }
+        state.committed = committed
+        rollback(&state)  // taken but never marked committed
+        snapshot.state = state
+        return snapshot
+    }
+
+    /// Loads the index (or takes `preloaded`, read before the store was opened, if the file has
+    /// not changed since: a stale snapshot would only make the catch-up below redo work), repairs
+    /// its tail and catches up with `store`.
+    init(directory: String, store: RecordStore, distance: Int, preloaded: Snapshot? = nil) throws(ServiceError) {
         path = directory + "/fingerprints.idx"
         self.distance = distance
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ServiceError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))).map(Array.init) ?? []
-        var loaded: [Fingerprint] = []
-        var committed = 0
-        var covered = 0
-        var validEnd = 0
-        var offset = 0
-        while offset + Self.entrySize <= bytes.count {
-            let entry = bytes[offset..<offset + Self.entrySize]
-            guard Self.crc(entry) == Self.read32(entry, 4) else { break }
-            if entry[entry.startIndex] == 1 {
-                loaded.append(
-                    Fingerprint(
-                        sha: (Self.read64(entry, 8), Self.read64(entry, 16)), simhash: Self.read64(entry, 24),
-                        id: (Self.read64(entry, 32), Self.read64(entry, 40))))
-            } else if entry[entry.startIndex] == 2 {
-                covered = Int(Self.read64(entry, 8))
-                committed = loaded.count
-                validEnd = offset + Self.entrySize
-            }
-            offset += Self.entrySize
+        let current = FileIdentity(fd)
+        var snapshot: Snapshot
+        if let preloaded, preloaded.identity == current || (preloaded.identity == nil && current?.size == 0) {
+            snapshot = preloaded
+        } else {
+            snapshot = Self.read(fd)
         }
-        loaded.removeLast(loaded.count - committed)  // taken but never marked committed
-        if validEnd < bytes.count { _ = ftruncate(fd, off_t(validEnd)) }
-        var fresh = State()
-        fresh.entries.reserveCapacity(loaded.count)
-        fresh.exactNext.reserveCapacity(loaded.count)
-        for block in 0..<4 { fresh.blockNext[block].reserveCapacity(loaded.count) }
-        for fingerprint in loaded { Self.insert(fingerprint, into: &fresh) }
-        fresh.committed = fresh.entries.count
+        if snapshot.validEnd < current?.size ?? 0 { _ = ftruncate(fd, off_t(snapshot.validEnd)) }
+        var fresh = snapshot.state
+        var covered = snapshot.covered
         let stats = store.stats
         if covered > stats.files {
             // The store lost inputs this index covered: rebuild from the store itself.
@@ -224,21 +284,24 @@ final class DuplicateIndex: Sendable {
 
     /// Forgets every fingerprint taken since the last commit (their batch was not stored).
     func rollback() {
-        state.withLock { state in
-            while state.entries.count > state.committed {
-                let index = Int32(state.entries.count - 1)
-                let fingerprint = state.entries.removeLast()
-                // The newest entry heads its chains: unlink it.
-                let bucket = State.exactBucket(fingerprint)
-                if state.exactHeads[bucket] == index { state.exactHeads[bucket] = state.exactNext[Int(index)] }
-                state.exactNext.removeLast()
-                for block in 0..<4 {
-                    let key = State.blockKey(fingerprint.simhash, block)
-                    if state.blockHeads[block][key] == index {
-                        state.blockHeads[block][key] = state.blockNext[block][Int(index)]
-                    }
-                    state.blockNext[block].removeLast()
+        state.withLock { Self.rollback(&$0) }
+    }
+
+    /// Unlinks the entries after `state.committed` (the newest first).
+    private static func rollback(_ state: inout State) {
+        while state.entries.count > state.committed {
+            let index = Int32(state.entries.count - 1)
+            let fingerprint = state.entries.removeLast()
+            // The newest entry heads its chains: unlink it.
+            let bucket = State.exactBucket(fingerprint)
+            if state.exactHeads[bucket] == index { state.exactHeads[bucket] = state.exactNext[Int(index)] }
+            state.exactNext.removeLast()
+            for block in 0..<4 {
+                let key = State.blockKey(fingerprint.simhash, block)
+                if state.blockHeads[block][key] == index {
+                    state.blockHeads[block][key] = state.blockNext[block][Int(index)]
                 }
+                state.blockNext[block].removeLast()
             }
         }
     }

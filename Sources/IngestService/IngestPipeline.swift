@@ -119,14 +119,25 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// - Parameter once: ingest what the inbox holds, then call the stop completion.
-    public init(config: IngestConfig, store: RecordStore, builder: RecordBuilder, logger: Logger, once: Bool)
-        throws(ServiceError)
-    {
+    public convenience init(
+        config: IngestConfig, store: RecordStore, builder: RecordBuilder, logger: Logger, once: Bool
+    ) throws(ServiceError) {
+        try self.init(config: config, store: store, builder: builder, logger: logger, once: once, fingerprints: nil)
+    }
+
+    /// - Parameters:
+    ///   - once: ingest what the inbox holds, then call the stop completion.
+    ///   - fingerprints: the duplicate index as read while the store was opened, if it was.
+    init(
+        config: IngestConfig, store: RecordStore, builder: RecordBuilder, logger: Logger, once: Bool,
+        fingerprints: DuplicateIndex.Snapshot?
+    ) throws(ServiceError) {
         self.config = config
         self.store = store
         self.builder = builder
         duplicates = try DuplicateIndex(
-            directory: config.storeDirectory, store: store, distance: config.nearDuplicateDistance)
+            directory: config.storeDirectory, store: store, distance: config.nearDuplicateDistance,
+            preloaded: fingerprints)
         self.logger = logger
         self.once = once
         lifecycle = try Lifecycle(config: config)
