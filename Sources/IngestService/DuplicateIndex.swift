@@ -133,39 +133,50 @@ final class DuplicateIndex: Sendable {
         return read(fd)
     }
 
+    /// Entries read per `pread` at start-up: the file is streamed, not held whole.
+    static let readChunkEntries = 65_536
+
     private static func read(_ fd: Int32) -> Snapshot {
         var snapshot = Snapshot()
         snapshot.identity = FileIdentity(fd)
         let size = snapshot.identity?.size ?? 0
-        var bytes = [UInt8](repeating: 0, count: size)
-        var total = 0
-        while total < size {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + total, size - total, off_t(total)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            total += n
-        }
-        var committed = 0
-        var offset = 0
         var state = State()
-        state.entries.reserveCapacity(total / entrySize)
-        state.exactNext.reserveCapacity(total / entrySize)
-        for block in 0..<4 { state.blockNext[block].reserveCapacity(total / entrySize) }
-        while offset + entrySize <= total {
-            let entry = bytes[offset..<offset + entrySize]
-            guard crc(entry) == read32(entry, 4) else { break }
-            if entry[entry.startIndex] == 1 {
-                insert(
-                    Fingerprint(
-                        sha: (read64(entry, 8), read64(entry, 16)), simhash: read64(entry, 24),
-                        id: (read64(entry, 32), read64(entry, 40))),
-                    into: &state)
-            } else if entry[entry.startIndex] == 2 {
-                snapshot.covered = Int(read64(entry, 8))
-                committed = state.entries.count
-                snapshot.validEnd = offset + entrySize
+        state.entries.reserveCapacity(size / entrySize)
+        state.exactNext.reserveCapacity(size / entrySize)
+        for block in 0..<4 { state.blockNext[block].reserveCapacity(size / entrySize) }
+        var committed = 0
+        var chunk = [UInt8](repeating: 0, count: readChunkEntries * entrySize)
+        var fileOffset = 0
+        reading: while fileOffset + entrySize <= size {
+            let wanted = min(chunk.count, (size - fileOffset) / entrySize * entrySize)
+            var filled = 0
+            while filled < wanted {
+                let n = chunk.withUnsafeMutableBytes {
+                    pread(fd, $0.baseAddress! + filled, wanted - filled, off_t(fileOffset + filled))
+                }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break }
+                filled += n
             }
-            offset += entrySize
+            var offset = 0
+            while offset + entrySize <= filled {
+                let entry = chunk[offset..<offset + entrySize]
+                guard crc(entry) == read32(entry, 4) else { break reading }
+                if entry[entry.startIndex] == 1 {
+                    insert(
+                        Fingerprint(
+                            sha: (read64(entry, 8), read64(entry, 16)), simhash: read64(entry, 24),
+                            id: (read64(entry, 32), read64(entry, 40))),
+                        into: &state)
+                } else if entry[entry.startIndex] == 2 {
+                    snapshot.covered = Int(read64(entry, 8))
+                    committed = state.entries.count
+                    snapshot.validEnd = fileOffset + offset + entrySize
+                }
+                offset += entrySize
+            }
+            if filled < wanted { break }  // the file ended early
+            fileOffset += filled
         }
         state.committed = committed
         rollback(&state)  // taken but never marked committed
