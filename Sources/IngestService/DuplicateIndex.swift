@@ -126,17 +126,17 @@ final class DuplicateIndex: Sendable {
     }
 
     /// Reads `directory/fingerprints.idx` (read-only; a missing file reads as empty).
-    static func preload(directory: String) -> Snapshot {
+    static func preload(directory: String, chunkEntries: Int = readChunkEntries) -> Snapshot {
         let fd = open(directory + "/fingerprints.idx", O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return Snapshot() }
         defer { close(fd) }
-        return read(fd)
+        return read(fd, chunkEntries: chunkEntries)
     }
 
     /// Entries read per `pread` at start-up: the file is streamed, not held whole.
     static let readChunkEntries = 65_536
 
-    private static func read(_ fd: Int32) -> Snapshot {
+    private static func read(_ fd: Int32, chunkEntries: Int = readChunkEntries) -> Snapshot {
         var snapshot = Snapshot()
         snapshot.identity = FileIdentity(fd)
         let size = snapshot.identity?.size ?? 0
@@ -145,7 +145,7 @@ final class DuplicateIndex: Sendable {
         state.exactNext.reserveCapacity(size / entrySize)
         for block in 0..<4 { state.blockNext[block].reserveCapacity(size / entrySize) }
         var committed = 0
-        var chunk = [UInt8](repeating: 0, count: readChunkEntries * entrySize)
+        var chunk = [UInt8](repeating: 0, count: max(1, chunkEntries) * entrySize)
         var fileOffset = 0
         reading: while fileOffset + entrySize <= size {
             let wanted = min(chunk.count, (size - fileOffset) / entrySize * entrySize)

@@ -39,6 +39,13 @@ struct DuplicateIndexPreloadTests {
         #expect(snapshot.count == 3)
         #expect(snapshot.covered == 3)
 
+        // Streamed in chunks of any size, the file reads the same (chunks end inside the entries
+        // and between an entry and its commit marker).
+        for chunkEntries in [1, 2, 3, 5] {
+            let small = DuplicateIndex.preload(directory: directory, chunkEntries: chunkEntries)
+            #expect(small.count == snapshot.count, "chunks of \(chunkEntries)")
+            #expect(small.covered == snapshot.covered && small.validEnd == snapshot.validEnd)
+        }
         let preloaded = try DuplicateIndex(directory: directory, store: store, distance: 3, preloaded: snapshot)
         #expect(preloaded.count == 3)
         for (_, fingerprint) in made.prefix(3) {
@@ -54,5 +61,18 @@ struct DuplicateIndexPreloadTests {
         let later = try DuplicateIndex(directory: directory, store: store, distance: 3, preloaded: snapshot)
         #expect(later.count == 4)
         #expect(later.match(made[3].1) == .exact(id: made[3].1.idHex))
+
+        // A torn tail (half an entry after the last marker) is left out, in any chunk size.
+        let path = directory + "/fingerprints.idx"
+        let whole = try #require(FileManager.default.contents(atPath: path))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(repeating: 1, count: 20))
+        try handle.close()
+        for chunkEntries in [1, 4, DuplicateIndex.readChunkEntries] {
+            let torn = DuplicateIndex.preload(directory: directory, chunkEntries: chunkEntries)
+            #expect(torn.count == 4)
+            #expect(torn.validEnd == whole.count)
+        }
     }
 }
