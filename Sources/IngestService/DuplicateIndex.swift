@@ -98,8 +98,8 @@ final class DuplicateIndex: Sendable {
 
     /// The committed part of `fingerprints.idx` as read from disk, with its tables built. Reading
     /// needs no store, so the daemon does it while the store recovers (`preload`).
-    struct Snapshot: @unchecked Sendable {
-        /// Entries up to the last commit marker, in tables (an array-backed value, never shared).
+    struct Snapshot: Sendable {
+        /// Entries up to the last commit marker, in their tables.
         fileprivate var state = State()
         /// Store inputs the last intact marker says are covered.
         var covered = 0
