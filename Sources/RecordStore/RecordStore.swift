@@ -158,7 +158,7 @@ public final class RecordStore: @unchecked Sendable {
             keys.reserve(entries.count)
             let fd = indexFD
             let path = directory + "/commits.idx"
-            for (number, entry) in loaded.numbered(entries) {
+            loaded.forEachNumbered(entries) { number, entry in
                 keys.insert(entry.key, entry: number) { Self.readKey(fd: fd, entry: $0, path: path) }
                 stats.files += 1
                 stats.records += Int(entry.records)
@@ -419,54 +419,87 @@ public final class RecordStore: @unchecked Sendable {
         }
     }
 
-    private struct LoadedIndex {
+    struct LoadedIndex: Equatable {
         var entries: [IndexEntry] = []
         /// Entry number (position in the file) of each entry in `entries`.
         var positions: [UInt32] = []
         /// Bytes of the file up to the end of the last valid entry.
         var validSize = IndexEntry.headerSize
 
-        /// Pairs each surviving entry with its position in the file.
-        func numbered(_ surviving: [IndexEntry]) -> [(UInt32, IndexEntry)] {
-            if surviving.count == entries.count { return Array(zip(positions, entries)) }
-            return surviving.enumerated().map { (UInt32($0.offset), $0.element) }  // the index was rewritten densely
+        /// Calls `body` with each surviving entry and its position in the file, without building
+        /// the pairs (a million of them at start-up).
+        func forEachNumbered(_ surviving: [IndexEntry], _ body: (UInt32, IndexEntry) -> Void) {
+            if surviving.count == entries.count {
+                for (number, entry) in zip(positions, entries) { body(number, entry) }
+            } else {
+                // The index was rewritten densely.
+                for (offset, entry) in surviving.enumerated() { body(UInt32(offset), entry) }
+            }
         }
     }
 
-    private static func loadIndex(fd: Int32, size: Int, path: String, report: inout RecoveryReport) throws(StoreError)
-        -> LoadedIndex
-    {
-        let bytes = try POSIX.read(fd, offset: 0, count: size, path: path)
-        guard bytes.count >= IndexEntry.headerSize, Array(bytes[0..<IndexEntry.headerSize]) == IndexEntry.header else {
+    /// Index entries decoded per read at start-up: the file is streamed, not held whole.
+    static let loadChunkEntries = 65_536
+
+    static func loadIndex(
+        fd: Int32, size: Int, path: String, report: inout RecoveryReport, chunkEntries: Int = loadChunkEntries
+    ) throws(StoreError) -> LoadedIndex {
+        let header = try POSIX.read(fd, offset: 0, count: min(size, IndexEntry.headerSize), path: path)
+        guard header == IndexEntry.header else {
             throw StoreError("open", path: path, detail: "not an ingestd commit index (bad header)")
         }
-        return bytes.withUnsafeBytes { decodeEntries($0, report: &report) }
+        var decoder = EntryDecoder(expected: (size - IndexEntry.headerSize) / IndexEntry.size)
+        var offset = IndexEntry.headerSize
+        while offset + IndexEntry.size <= size {
+            let count = min(max(1, chunkEntries), (size - offset) / IndexEntry.size) * IndexEntry.size
+            let bytes = try POSIX.read(fd, offset: offset, count: count, path: path)
+            bytes.withUnsafeBytes { decoder.decode($0, at: offset, report: &report) }
+            if bytes.count < count { break }
+            offset += count
+        }
+        return decoder.loaded
     }
 
-    private static func decodeEntries(_ bytes: UnsafeRawBufferPointer, report: inout RecoveryReport) -> LoadedIndex {
+    static func decodeEntries(_ bytes: UnsafeRawBufferPointer, report: inout RecoveryReport) -> LoadedIndex {
+        let entries = UnsafeRawBufferPointer(rebasing: bytes[min(bytes.count, IndexEntry.headerSize)...])
+        var decoder = EntryDecoder(expected: entries.count / IndexEntry.size)
+        decoder.decode(entries, at: IndexEntry.headerSize, report: &report)
+        return decoder.loaded
+    }
+
+    /// Decodes index entries piece by piece; a run of corrupt entries followed by a valid one is
+    /// reported, a corrupt tail is not (it is cut off).
+    private struct EntryDecoder {
         var loaded = LoadedIndex()
-        loaded.entries.reserveCapacity(max(0, (bytes.count - IndexEntry.headerSize) / IndexEntry.size))
-        var position = IndexEntry.headerSize
-        var number: UInt32 = 0
-        var badRun: [UInt32] = []
-        while position + IndexEntry.size <= bytes.count {
-            if let entry = IndexEntry.decode(bytes, at: position) {
-                if !badRun.isEmpty {
-                    report.problems.append(
-                        "commits.idx: \(badRun.count) corrupt entr\(badRun.count == 1 ? "y" : "ies") at entry \(badRun[0]) (followed by valid entries)"
-                    )
-                    badRun.removeAll()
-                }
-                loaded.entries.append(entry)
-                loaded.positions.append(number)
-                loaded.validSize = position + IndexEntry.size
-            } else {
-                badRun.append(number)
-            }
-            position += IndexEntry.size
-            number += 1
+        private var number: UInt32 = 0
+        private var badRun: [UInt32] = []
+
+        init(expected: Int) {
+            loaded.entries.reserveCapacity(max(0, expected))
+            loaded.positions.reserveCapacity(max(0, expected))
         }
-        return loaded
+
+        /// Decodes the whole entries of `bytes`, which start at byte `fileOffset` of the index.
+        mutating func decode(_ bytes: UnsafeRawBufferPointer, at fileOffset: Int, report: inout RecoveryReport) {
+            var position = 0
+            while position + IndexEntry.size <= bytes.count {
+                if let entry = IndexEntry.decode(bytes, at: position) {
+                    if !badRun.isEmpty {
+                        report.problems.append(
+                            "commits.idx: \(badRun.count) corrupt entr\(badRun.count == 1 ? "y" : "ies") at entry \(badRun[0]) (followed by valid entries)"
+                        )
+                        badRun.removeAll()
+                    }
+                    loaded.entries.append(entry)
+                    loaded.positions.append(number)
+                    loaded.validSize = fileOffset + position + IndexEntry.size
+                } else {
+                    badRun.append(number)
+                }
+                position += IndexEntry.size
+                number += 1
+            }
+        }
     }
 
     private static func readKey(fd: Int32, entry: UInt32, path: String) -> ContentKey? {

@@ -1,6 +1,11 @@
+import Foundation
 import Testing
 
 @testable import RecordStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The in-memory forms the store builds at start-up from its commit index.
 @Suite("start-up structures")
@@ -39,6 +44,37 @@ struct StartupStructuresTests {
         #expect(groups[2].map(\.offset) == [0])
         #expect(groups[4].map(\.offset) == [0, 10, 20])
         #expect(groups[3].isEmpty)
+    }
+
+    @Test("the commit index read in chunks of any size decodes as when read whole, corrupt runs included")
+    func streamedIndex() throws {
+        try withTempDir { directory in
+            let store = try openStore(directory)
+            for batch in 0..<3 {
+                _ = try store.append((0..<4).map { Input("input-\(batch)-\($0)", records: 1).entry })
+            }
+            let path = directory + "/commits.idx"
+            // Corrupt entries 3 and 4 (a run that chunks of 1–4 entries split) and 9, and add a torn
+            // tail: half an entry.
+            var bytes = try readBytes(path)
+            for entry in [3, 4, 9] { bytes[IndexEntry.headerSize + entry * IndexEntry.size + 40] ^= 0xFF }
+            bytes += [UInt8](repeating: 7, count: IndexEntry.size / 2)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+            var wholeReport = RecoveryReport()
+            let whole = bytes.withUnsafeBytes { RecordStore.decodeEntries($0, report: &wholeReport) }
+            #expect(whole.entries.count == 12 - 3)
+            #expect(wholeReport.problems.count == 2)
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            defer { close(fd) }
+            for chunkEntries in [1, 2, 3, 4, 5, 64] {
+                var report = RecoveryReport()
+                let streamed = try RecordStore.loadIndex(
+                    fd: fd, size: bytes.count, path: path, report: &report, chunkEntries: chunkEntries)
+                #expect(streamed == whole, "chunks of \(chunkEntries)")
+                #expect(report.problems == wholeReport.problems, "chunks of \(chunkEntries)")
+            }
+        }
     }
 
     @Test("entries out of segment order are grouped like Dictionary(grouping:), keeping their order")
