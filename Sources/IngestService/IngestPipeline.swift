@@ -200,9 +200,6 @@ public final class IngestPipeline: @unchecked Sendable {
 
     // MARK: - Inputs
 
-    /// Feeds one watcher event into the pipeline.
-    public func handle(_ event: InboxWatcher.Event) { handle([event]) }
-
     /// Feeds watcher events into the pipeline, in order, with one hop to the intake queue.
     public func handle(_ events: [InboxWatcher.Event]) {
         let now = Timestamp.monotonicNanoseconds()

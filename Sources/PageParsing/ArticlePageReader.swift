@@ -51,7 +51,7 @@ struct ArticlePageReader {
                 }
                 inBody = true
             }
-            if article.hasParagraph && startsFooter(line) {
+            if article.hasParagraph && Self.startsFooter(line) {
                 footerStart = index
                 break
             }
@@ -122,15 +122,15 @@ struct ArticlePageReader {
     /// - the repeated headline: with none of the line tests true, the header is just the first two
     ///   lines that are not chrome, and the headline repeats when they are equal;
     /// - the wire dateline of the first paragraph: a paragraph starts with one line's text, and
-    ///   `CreditLines.wireDateline` refuses any text whose bytes before its first `,` or `(` are not
-    ///   those of a capitalized place name, which `mayOpenWireDateline` checks on each line.
+    ///   `CreditLines.wireDateline` refuses any text that `CreditLines.mayOpenWireDateline` refuses,
+    ///   which this pass checks on each line.
     static func mayHaveSignals(_ lines: PageLines, language: String?) -> Bool {
         var header: [Int] = []
         for index in 0..<lines.count {
             let line = lines[index]
             if startsFooter(line) || Markers.labeledList(line) != nil
                 || DateParser.parseLine(line, language: language) != nil || BylineParser.parse(line) != nil
-                || mayOpenWireDateline(line)
+                || CreditLines.mayOpenWireDateline(line.text)
             {
                 return true
             }
@@ -140,26 +140,8 @@ struct ArticlePageReader {
         return Folding.equalIgnoringCase(lines[header[0]].text, lines[header[1]].text)
     }
 
-    /// The line's bytes before its first `,` or `(` could be the place of a wire dateline
-    /// ("PARIS (Agency) - "): capitals, spaces, dots, hyphens, apostrophes and non-ASCII only.
-    static func mayOpenWireDateline(_ line: PageLine) -> Bool {
-        var text = line.text
-        return text.withUTF8 { bytes in
-            for byte in bytes {
-                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "(") { return true }
-                let allowed =
-                    (byte >= 0x41 && byte <= 0x5A) || byte >= 0x80 || byte == 0x20 || byte == UInt8(ascii: ".")
-                    || byte == UInt8(ascii: "-") || byte == 0x27
-                if !allowed { return false }
-            }
-            return true
-        }
-    }
-
     /// Long enough to be prose even without final punctuation.
     private func isParagraph(_ line: PageLine) -> Bool { line.wordCount > 12 }
-
-    private func startsFooter(_ line: PageLine) -> Bool { Self.startsFooter(line) }
 
     private static func startsFooter(_ line: PageLine) -> Bool {
         if CreditLines.isCopyright(line) || Markers.isShareWidget(line) { return true }

@@ -82,6 +82,21 @@ enum CreditLines {
         return folded[bare].contains(UInt8(ascii: ".")) || abbreviations.contains(folded, bare)
     }
 
+    /// Whether `text` could open a wire dateline: its bytes before the first `,` or `(` are
+    /// capitals, spaces, dots, hyphens, apostrophes or non-ASCII. A looser form of the place rule of
+    /// `wireDateline` (keep it looser: the article precheck relies on `wireDateline` refusing
+    /// whatever this refuses).
+    static func mayOpenWireDateline(_ text: String) -> Bool {
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "(") { return true }
+            let allowed =
+                (byte >= 0x41 && byte <= 0x5A) || byte >= 0x80 || byte == 0x20 || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: "-") || byte == 0x27
+            if !allowed { return false }
+        }
+        return true
+    }
+
     /// "CITY (Agency) - text", "CITY, March 3 (Agency) — text": the agency and the text after the dash.
     static func wireDateline(_ paragraph: String) -> (agency: String, text: String)? {
         let bytes = Array(paragraph.utf8.prefix(160))

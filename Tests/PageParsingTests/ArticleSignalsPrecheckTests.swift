@@ -72,6 +72,22 @@ struct ArticleSignalsPrecheckTests {
         }
     }
 
+    @Test("the wire dateline rule refuses every text the looser precheck rule refuses")
+    func wireDatelineRules() {
+        let texts = [
+            "PARIS (Example Wire) - Ministers met.", "Paris (Example Wire) - Ministers met.",
+            "ST. JOHN'S (Wire) – Snow fell.", "ZÜRICH (Agentur) - Der Rat tagte.", "OSLO, March 3 (Wire) — Talks.",
+            "NEW YORK 2 (Wire) - x", "(Wire) - no city", "A (Wire) - short", "LYON", "lyon (Wire) - x",
+            "MÜNCHEN, 3. März (dpa) - Text", "Ñ (Wire) - x", "",
+        ]
+        for text in texts where !CreditLines.mayOpenWireDateline(text) {
+            #expect(CreditLines.wireDateline(text) == nil, "\(text)")
+        }
+        #expect(CreditLines.mayOpenWireDateline("PARIS (Example Wire) - Ministers met."))
+        #expect(CreditLines.wireDateline("PARIS (Example Wire) - Ministers met.") != nil)
+        #expect(!CreditLines.mayOpenWireDateline("Paris (Example Wire) - Ministers met."))
+    }
+
     @Test("generated pages mixing signal lines and prose: the precheck never rules out a page with signals")
     func generated() {
         let pool = [
