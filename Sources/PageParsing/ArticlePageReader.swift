@@ -130,7 +130,7 @@ struct ArticlePageReader {
             let line = lines[index]
             if startsFooter(line) || Markers.labeledList(line) != nil
                 || DateParser.parseLine(line, language: language) != nil || BylineParser.parse(line) != nil
-                || CreditLines.mayOpenWireDateline(line.text)
+                || CreditLines.mayOpenWireDateline(line.utf8)
             {
                 return true
             }

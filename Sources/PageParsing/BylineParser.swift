@@ -39,7 +39,7 @@ enum BylineParser {
         guard line.byteCount <= 160, line.wordCount <= 16, let prefix = prefixes.prefix(of: line.head) else {
             return nil
         }
-        let text = Array(line.text.utf8)
+        let text = line.utf8
         var end = text.count
         for separator in roleSeparators {
             if let cut = firstOffset(of: separator, in: line.head, from: prefix.count, to: end) { end = cut }
@@ -60,7 +60,8 @@ enum BylineParser {
                 cutWidth = conjunction.count
             }
             if cutWidth > 0 {
-                let part = String(decoding: text[partStart..<index], as: UTF8.self).trimming(" .;")
+                let part = String(decoding: UnsafeBufferPointer(rebasing: text[partStart..<index]), as: UTF8.self)
+                    .trimming(" .;")
                 if !part.isEmpty { parts.append(String(part)) }
                 index += cutWidth
                 partStart = index
@@ -105,7 +106,9 @@ enum BylineParser {
         return capitalized > 0
     }
 
-    private static func firstOffset(of phrase: [UInt8], in bytes: [UInt8], from start: Int, to end: Int) -> Int? {
+    private static func firstOffset(
+        of phrase: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int
+    ) -> Int? {
         guard end - start >= phrase.count else { return nil }
         for offset in start...(end - phrase.count) where Folding.hasPrefix(bytes, phrase, at: offset) {
             return offset

@@ -87,7 +87,13 @@ enum CreditLines {
     /// `wireDateline` (keep it looser: the article precheck relies on `wireDateline` refusing
     /// whatever this refuses).
     static func mayOpenWireDateline(_ text: String) -> Bool {
-        for byte in text.utf8 {
+        var text = text
+        return text.withUTF8 { mayOpenWireDateline($0) }
+    }
+
+    /// `mayOpenWireDateline` on a line's UTF-8.
+    static func mayOpenWireDateline(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in utf8 {
             if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "(") { return true }
             let allowed =
                 (byte >= 0x41 && byte <= 0x5A) || byte >= 0x80 || byte == 0x20 || byte == UInt8(ascii: ".")

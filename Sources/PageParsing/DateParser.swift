@@ -42,20 +42,18 @@ enum DateParser {
         while start < head.count && (head[start] == 0x20 || head[start] == UInt8(ascii: ":")) { start += 1 }
         var scanner = DateScanner(tokens: DateToken.tokenize(head, from: start), language: language)
         guard let result = scanner.scan() else { return nil }
-        let utf8 = Array(line.text.utf8)
-        let raw = String(decoding: utf8[result.rawRange], as: UTF8.self)
-        let rest = String(decoding: utf8[result.rawRange.upperBound...], as: UTF8.self)
+        let utf8 = line.utf8
+        let raw = String(decoding: UnsafeBufferPointer(rebasing: utf8[result.rawRange]), as: UTF8.self)
+        let rest = String(decoding: UnsafeBufferPointer(rebasing: utf8[result.rawRange.upperBound...]), as: UTF8.self)
         let remainder = rest.trimming(" ,;|·-–—()")
         return ParsedDate(iso: result.iso, raw: raw, isUpdate: isUpdate, remainder: String(remainder))
     }
 
     /// A letter starts at `offset` (ASCII letters, or any non-ASCII letter).
-    static func isLetter(_ bytes: [UInt8], at offset: Int) -> Bool {
+    static func isLetter(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
         let byte = bytes[offset]
         if byte < 0x80 { return (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
-        return bytes.withUnsafeBufferPointer { buffer in
-            Unicode.Scalar(TextNormalizer.decode(buffer, at: offset).0)?.properties.isAlphabetic ?? false
-        }
+        return Unicode.Scalar(TextNormalizer.decode(bytes, at: offset).0)?.properties.isAlphabetic ?? false
     }
 
     /// Labels before a date, longest first, and whether they announce an update.
@@ -177,10 +175,10 @@ struct DateToken {
     }
 
     /// Tokens of folded `bytes` from `start` (at most 40).
-    static func tokenize(_ bytes: [UInt8], from start: Int) -> [DateToken] {
+    static func tokenize(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> [DateToken] {
         var tokens: [DateToken] = []
         tokens.reserveCapacity(12)
-        bytes.withUnsafeBufferPointer { buffer in
+        do {
             var index = start
             while index < buffer.count, tokens.count < 40 {
                 let byte = buffer[index]

@@ -14,65 +14,73 @@ enum Folding {
     /// The folded UTF-8 of `bytes[range]`.
     static func fold(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: range.count) { out, initialized in
-            guard let source = bytes.baseAddress, let target = out.baseAddress else {
+            guard let target = out.baseAddress else {
                 initialized = 0
                 return
             }
-            var index = range.lowerBound
-            var outIndex = 0
-            let end = range.upperBound
-            // Eight ASCII bytes at a time: set bit 5 of every byte in A...Z.
+            fold(bytes, range, into: target)
+            initialized = range.count
+        }
+    }
+
+    /// Writes the folded UTF-8 of `bytes[range]` to `target` (`range.count` bytes: folding keeps
+    /// the length).
+    static func fold(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into target: UnsafeMutablePointer<UInt8>)
+    {
+        guard let source = bytes.baseAddress, !range.isEmpty else { return }
+        var index = range.lowerBound
+        var outIndex = 0
+        let end = range.upperBound
+        // Eight ASCII bytes at a time: set bit 5 of every byte in A...Z.
+        while index + 8 <= end {
+            let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+            guard word & 0x8080_8080_8080_8080 == 0 else { break }
+            let aboveA = word &+ 0x3F3F_3F3F_3F3F_3F3F  // bit 7 set where byte >= 0x41
+            let aboveZ = word &+ 0x2525_2525_2525_2525  // bit 7 set where byte >= 0x5B
+            let upper = aboveA & ~aboveZ & 0x8080_8080_8080_8080
+            UnsafeMutableRawPointer(target + outIndex).storeBytes(of: word | (upper >> 2), as: UInt64.self)
+            index += 8
+            outIndex += 8
+        }
+        while index < end {
+            let byte = source[index]
+            if byte < 0x80 {
+                target[outIndex] = byte &+ (byte &- 0x41 < 26 ? 0x20 : 0)
+            } else if index + 1 < end && (byte == 0xC3 || byte == 0xD0) {
+                let next = source[index + 1]
+                var lead = byte
+                var trail = next
+                if byte == 0xC3 {
+                    if next >= 0x80 && next <= 0x9E && next != 0x97 { trail = next + 0x20 }
+                } else if next >= 0x90 && next <= 0x9F {
+                    trail = next + 0x20
+                } else if next >= 0xA0 && next <= 0xAF {
+                    lead = 0xD1
+                    trail = next - 0x20
+                } else if next >= 0x80 && next <= 0x8F {
+                    lead = 0xD1
+                    trail = next + 0x10
+                }
+                target[outIndex] = lead
+                target[outIndex + 1] = trail
+                index += 2
+                outIndex += 2
+                continue
+            } else {
+                target[outIndex] = byte
+            }
+            index += 1
+            outIndex += 1
+            // Back to eight at a time after a non-ASCII character.
             while index + 8 <= end {
                 let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
                 guard word & 0x8080_8080_8080_8080 == 0 else { break }
-                let aboveA = word &+ 0x3F3F_3F3F_3F3F_3F3F  // bit 7 set where byte >= 0x41
-                let aboveZ = word &+ 0x2525_2525_2525_2525  // bit 7 set where byte >= 0x5B
-                let upper = aboveA & ~aboveZ & 0x8080_8080_8080_8080
+                let upper =
+                    (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
                 UnsafeMutableRawPointer(target + outIndex).storeBytes(of: word | (upper >> 2), as: UInt64.self)
                 index += 8
                 outIndex += 8
             }
-            while index < end {
-                let byte = source[index]
-                if byte < 0x80 {
-                    target[outIndex] = byte &+ (byte &- 0x41 < 26 ? 0x20 : 0)
-                } else if index + 1 < end && (byte == 0xC3 || byte == 0xD0) {
-                    let next = source[index + 1]
-                    var lead = byte
-                    var trail = next
-                    if byte == 0xC3 {
-                        if next >= 0x80 && next <= 0x9E && next != 0x97 { trail = next + 0x20 }
-                    } else if next >= 0x90 && next <= 0x9F {
-                        trail = next + 0x20
-                    } else if next >= 0xA0 && next <= 0xAF {
-                        lead = 0xD1
-                        trail = next - 0x20
-                    } else if next >= 0x80 && next <= 0x8F {
-                        lead = 0xD1
-                        trail = next + 0x10
-                    }
-                    target[outIndex] = lead
-                    target[outIndex + 1] = trail
-                    index += 2
-                    outIndex += 2
-                    continue
-                } else {
-                    target[outIndex] = byte
-                }
-                index += 1
-                outIndex += 1
-                // Back to eight at a time after a non-ASCII character.
-                while index + 8 <= end {
-                    let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
-                    guard word & 0x8080_8080_8080_8080 == 0 else { break }
-                    let upper =
-                        (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
-                    UnsafeMutableRawPointer(target + outIndex).storeBytes(of: word | (upper >> 2), as: UInt64.self)
-                    index += 8
-                    outIndex += 8
-                }
-            }
-            initialized = outIndex
         }
     }
 
@@ -102,7 +110,7 @@ enum Folding {
 
     /// `bytes[offset...]` starts with `phrase`.
     @inline(__always)
-    static func hasPrefix(_ bytes: [UInt8], _ phrase: [UInt8], at offset: Int = 0) -> Bool {
+    static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ phrase: [UInt8], at offset: Int = 0) -> Bool {
         guard offset + phrase.count <= bytes.count else { return false }
         for index in 0..<phrase.count where bytes[offset + index] != phrase[index] { return false }
         return true
@@ -110,30 +118,28 @@ enum Folding {
 
     /// `bytes[..<end]` ends with `phrase`.
     @inline(__always)
-    static func hasSuffix(_ bytes: [UInt8], _ phrase: [UInt8], end: Int) -> Bool {
+    static func hasSuffix(_ bytes: UnsafeBufferPointer<UInt8>, _ phrase: [UInt8], end: Int) -> Bool {
         guard end >= phrase.count else { return false }
         return hasPrefix(bytes, phrase, at: end - phrase.count)
     }
 
     /// `bytes` contains `phrase` (memchr finds the candidates for the first byte).
-    static func contains(_ bytes: [UInt8], _ phrase: [UInt8]) -> Bool {
-        guard let first = phrase.first, phrase.count <= bytes.count else { return false }
-        return bytes.withUnsafeBytes { haystack in
-            guard let base = haystack.baseAddress else { return false }
-            var offset = 0
-            let last = haystack.count - phrase.count
-            while offset <= last {
-                guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
-                let position = base.distance(to: UnsafeRawPointer(hit))
-                if hasPrefix(bytes, phrase, at: position) { return true }
-                offset = position + 1
-            }
-            return false
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ phrase: [UInt8]) -> Bool {
+        guard let first = phrase.first, phrase.count <= bytes.count, let start = bytes.baseAddress else { return false }
+        let base = UnsafeRawPointer(start)
+        var offset = 0
+        let last = bytes.count - phrase.count
+        while offset <= last {
+            guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
+            let position = base.distance(to: UnsafeRawPointer(hit))
+            if hasPrefix(bytes, phrase, at: position) { return true }
+            offset = position + 1
         }
+        return false
     }
 
     /// The offset of the first `byte` in `bytes[range]`.
-    static func firstIndex(of byte: UInt8, in bytes: [UInt8], limit: Int) -> Int? {
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> Int? {
         var index = 0
         let end = min(limit, bytes.count)
         while index < end {
@@ -144,7 +150,7 @@ enum Folding {
     }
 
     /// Hash of folded bytes, trimmed of spaces (and a trailing colon when `dropColon`).
-    static func phraseHash(_ bytes: [UInt8], _ range: Range<Int>, dropColon: Bool = true) -> UInt64 {
+    static func phraseHash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, dropColon: Bool = true) -> UInt64 {
         var hash = WordHash.seed
         for index in trimmedPhrase(bytes, range, dropColon: dropColon) { hash = WordHash.mix(hash, bytes[index]) }
         return hash
@@ -153,7 +159,9 @@ enum Folding {
     /// `range` without leading spaces and trailing spaces (and colons when `dropColon`): the part
     /// `phraseHash` hashes.
     @inline(__always)
-    static func trimmedPhrase(_ bytes: [UInt8], _ range: Range<Int>, dropColon: Bool = true) -> Range<Int> {
+    static func trimmedPhrase(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, dropColon: Bool = true)
+        -> Range<Int>
+    {
         var start = range.lowerBound
         var end = range.upperBound
         while start < end && bytes[start] == 0x20 { start += 1 }
@@ -163,10 +171,27 @@ enum Folding {
         return start..<end
     }
 
+    // The same tests on byte arrays (phrases, folded texts that are not a line's).
+
+    static func hasPrefix(_ bytes: [UInt8], _ phrase: [UInt8], at offset: Int = 0) -> Bool {
+        bytes.withUnsafeBufferPointer { hasPrefix($0, phrase, at: offset) }
+    }
+
+    static func hasSuffix(_ bytes: [UInt8], _ phrase: [UInt8], end: Int) -> Bool {
+        bytes.withUnsafeBufferPointer { hasSuffix($0, phrase, end: end) }
+    }
+
+    static func contains(_ bytes: [UInt8], _ phrase: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { contains($0, phrase) }
+    }
+
+    static func phraseHash(_ bytes: [UInt8], _ range: Range<Int>, dropColon: Bool = true) -> UInt64 {
+        bytes.withUnsafeBufferPointer { phraseHash($0, range, dropColon: dropColon) }
+    }
+
     /// Hash of a lowercase phrase, as `phraseHash` computes it.
     static func phraseHash(_ phrase: String) -> UInt64 {
-        let bytes = Array(phrase.utf8)
-        return phraseHash(bytes, 0..<bytes.count)
+        Array(phrase.utf8).withUnsafeBufferPointer { phraseHash($0, 0..<$0.count) }
     }
 }
 
@@ -179,19 +204,25 @@ struct PhraseSet: Sendable {
     init(_ phrases: [String]) {
         hashes = HashCounter(capacity: phrases.count)
         for phrase in phrases {
-            let bytes = Array(phrase.utf8)
-            longest = max(longest, Folding.trimmedPhrase(bytes, 0..<bytes.count).count)
+            let trimmed = Array(phrase.utf8).withUnsafeBufferPointer { Folding.trimmedPhrase($0, 0..<$0.count) }
+            longest = max(longest, trimmed.count)
             if !hashes.contains(Folding.phraseHash(phrase)) { hashes.add(Folding.phraseHash(phrase)) }
         }
     }
 
-    func contains(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+    func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         let trimmed = Folding.trimmedPhrase(bytes, range)
         guard trimmed.count <= longest else { return false }
         return hashes.contains(Folding.phraseHash(bytes, trimmed))
     }
 
-    func contains(_ bytes: [UInt8]) -> Bool { contains(bytes, 0..<bytes.count) }
+    func contains(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { contains(bytes, 0..<bytes.count) }
+
+    func contains(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { contains($0) } }
+
+    func contains(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+        bytes.withUnsafeBufferPointer { contains($0, range) }
+    }
 }
 
 /// The set of adjacent byte pairs in a text, hashed into 64 bits: a phrase whose pairs are not
@@ -200,18 +231,20 @@ struct PhraseSet: Sendable {
 struct PairFilter: Sendable {
     private var bits: UInt64 = 0
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count > 1 else { return }
         var bits: UInt64 = 0
-        bytes.withUnsafeBufferPointer { buffer in
-            var previous = UInt64(buffer[0])
-            for index in 1..<buffer.count {
-                let byte = UInt64(buffer[index])
-                bits |= 1 &<< ((previous &* 31 &+ byte) & 63)
-                previous = byte
-            }
+        var previous = UInt64(bytes[0])
+        for index in 1..<bytes.count {
+            let byte = UInt64(bytes[index])
+            bits |= 1 &<< ((previous &* 31 &+ byte) & 63)
+            previous = byte
         }
         self.bits = bits
+    }
+
+    init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBufferPointer { Self($0) }
     }
 
     /// Every pair of `other` is also in this filter.
@@ -247,7 +280,7 @@ struct PhraseList: Sendable {
     }
 
     /// The first phrase `bytes` starts with.
-    func prefix(of bytes: [UInt8]) -> [UInt8]? {
+    func prefix(of bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         if hasEmptyPhrase { return phrases.first { Folding.hasPrefix(bytes, $0) } }
         guard let first = bytes.first else { return nil }
         let lower = Int(firstByteStart[Int(first)])
@@ -259,10 +292,16 @@ struct PhraseList: Sendable {
         return nil
     }
 
-    func anyContained(in bytes: [UInt8]) -> Bool { anyContained(in: bytes, filter: PairFilter(bytes)) }
+    func anyContained(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        anyContained(in: bytes, filter: PairFilter(bytes))
+    }
+
+    func anyContained(in bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { anyContained(in: $0) } }
+
+    func prefix(of bytes: [UInt8]) -> [UInt8]? { bytes.withUnsafeBufferPointer { prefix(of: $0) } }
 
     /// `anyContained` with the filter of `bytes` already built.
-    func anyContained(in bytes: [UInt8], filter: PairFilter) -> Bool {
+    func anyContained(in bytes: UnsafeBufferPointer<UInt8>, filter: PairFilter) -> Bool {
         for (index, phrase) in phrases.enumerated() where filter.covers(filters[index]) {
             if Folding.contains(bytes, phrase) { return true }
         }

@@ -55,6 +55,15 @@ enum LanguageDetector {
         }
     }
 
+    /// `detect` on texts given as UTF-8 buffers (a page's lines, without making strings of them).
+    static func detect(utf8 texts: [UnsafeBufferPointer<UInt8>]) -> String? {
+        withStopWordCounter { counter in
+            for text in texts {
+                guard counter.add(utf8: text) else { break }
+            }
+        }
+    }
+
     /// `detect([first] + rest)` without building that array.
     static func detect(_ first: String, _ rest: [String]) -> String? {
         withStopWordCounter { counter in
@@ -133,13 +142,16 @@ enum LanguageDetector {
         /// Counts the stop words of `text` within the remaining budget. False once the budget is
         /// spent (before or by this text): later texts are not read.
         mutating func add(_ text: String) -> Bool {
-            guard budget > 0 else { return false }
             var text = text
-            text.withUTF8 { bytes in
-                let limit = min(bytes.count, budget)
-                budget -= limit
-                Self.count(bytes, limit: limit, table: table, into: counts)
-            }
+            return text.withUTF8 { add(utf8: $0) }
+        }
+
+        /// `add` on a text's UTF-8.
+        mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard budget > 0 else { return false }
+            let limit = min(bytes.count, budget)
+            budget -= limit
+            Self.count(bytes, limit: limit, table: table, into: counts)
             return budget > 0
         }
 

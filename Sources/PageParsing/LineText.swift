@@ -43,6 +43,26 @@ enum LineText {
         }
     }
 
+    /// The texts of `lines[range]` joined by one `separator` byte, copied from the lines' bytes.
+    static func join(_ lines: PageLines, _ range: Range<Int>, separator: UInt8) -> String {
+        var total = max(0, range.count - 1)
+        for index in range { total += lines[index].byteCount }
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            var offset = 0
+            for index in range {
+                if index > range.lowerBound {
+                    buffer[offset] = separator
+                    offset += 1
+                }
+                let bytes = lines[index].utf8
+                guard let source = bytes.baseAddress, !bytes.isEmpty else { continue }
+                UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(from: source, byteCount: bytes.count)
+                offset += bytes.count
+            }
+            return offset
+        }
+    }
+
     /// Number of space-separated words.
     static func wordCount(_ text: some StringProtocol) -> Int {
         var count = text.isEmpty ? 0 : 1

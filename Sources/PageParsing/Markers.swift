@@ -21,6 +21,11 @@ enum Markers {
         return table
     }()
 
+    private static let ellipsisCharacter: [UInt8] = [0xE2, 0x80, 0xA6]
+    private static let threeDots = Array("...".utf8)
+    private static let bracketedEllipsis = Array("[\u{2026}]".utf8)
+    private static let bracketedDots = Array("[...]".utf8)
+
     /// If `line` is a teaser ("… Read More »", "… [Continue reading]", "…excerpt […]"), its text
     /// without the marker and the trailing ellipsis; "" when the line is the marker alone.
     static func teaserText(_ line: PageLine) -> String? {
@@ -49,19 +54,21 @@ enum Markers {
             else { continue }
             var leadEnd = cut
             while leadEnd > 0,
-                [0x20, UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: "|")].contains(tail[leadEnd - 1])
+                tail[leadEnd - 1] == 0x20 || tail[leadEnd - 1] == UInt8(ascii: "[")
+                    || tail[leadEnd - 1] == UInt8(ascii: "(")
+                    || tail[leadEnd - 1] == UInt8(ascii: "|")
             {
                 leadEnd -= 1
             }
             let ellipsis =
-                Folding.hasSuffix(tail, [0xE2, 0x80, 0xA6], end: leadEnd)
-                || Folding.hasSuffix(tail, Array("...".utf8), end: leadEnd)
+                Folding.hasSuffix(tail, ellipsisCharacter, end: leadEnd)
+                || Folding.hasSuffix(tail, threeDots, end: leadEnd)
             guard decorated || ellipsis else { continue }
             let body = line.text.utf8.prefix(tailStart + cut)
             return String(trimEllipsis(Substring(body)))
         }
-        if Folding.hasSuffix(tail, Array("[\u{2026}]".utf8), end: tail.count)
-            || Folding.hasSuffix(tail, Array("[...]".utf8), end: tail.count)
+        if Folding.hasSuffix(tail, bracketedEllipsis, end: tail.count)
+            || Folding.hasSuffix(tail, bracketedDots, end: tail.count)
         {
             return String(trimEllipsis(line.text[...]))
         }
@@ -70,51 +77,50 @@ enum Markers {
 
     /// Cheap test on the raw line end: a marker's last letter after the decorations, or "[…]".
     private static func mayBeTeaser(_ line: PageLine) -> Bool {
-        line.text.utf8.withContiguousStorageIfAvailable { raw in
-            let bytes = UnsafeBufferPointer(rebasing: raw[max(0, raw.count - 16)...])
-            var end = bytes.count
-            while end > 0 {
-                let last = bytes[end - 1]
-                if last == 0x20 || last == UInt8(ascii: ".") || last == UInt8(ascii: "-") || last == UInt8(ascii: "(")
-                    || last == UInt8(ascii: ")") || last == UInt8(ascii: ">")
-                {
-                    end -= 1
-                } else if last == UInt8(ascii: "]") {
-                    return true
-                } else if last >= 0x80 && end >= 2 && bytes[end - 2] == 0xC2 && last == 0xBB {
-                    end -= 2  // »
-                } else if last >= 0x80 && end >= 3 && bytes[end - 3] == 0xE2 {
-                    end -= 3  // › → ▸ ► … – —
-                } else {
-                    break
-                }
+        let raw = line.utf8
+        let bytes = UnsafeBufferPointer(rebasing: raw[max(0, raw.count - 16)...])
+        var end = bytes.count
+        while end > 0 {
+            let last = bytes[end - 1]
+            if last == 0x20 || last == UInt8(ascii: ".") || last == UInt8(ascii: "-") || last == UInt8(ascii: "(")
+                || last == UInt8(ascii: ")") || last == UInt8(ascii: ">")
+            {
+                end -= 1
+            } else if last == UInt8(ascii: "]") {
+                return true
+            } else if last >= 0x80 && end >= 2 && bytes[end - 2] == 0xC2 && last == 0xBB {
+                end -= 2  // »
+            } else if last >= 0x80 && end >= 3 && bytes[end - 3] == 0xE2 {
+                end -= 3  // › → ▸ ► … – —
+            } else {
+                break
             }
-            guard end > 0 else { return false }
-            var last = bytes[end - 1]
-            if last &- 0x41 < 26 { last |= 0x20 }
-            if last == 0xB5 || last == 0xB8 { return true }  // Cyrillic е, и endings
-            // A marker ending with that letter whose last few bytes match too (ASCII compared
-            // folded; anything else, or the window's edge, counts as a match).
-            for markerIndex in readMoreByLastByte[Int(last)] {
-                let marker = readMore.phrases[markerIndex]
-                var back = 1
-                var matches = true
-                while matches && back < min(4, marker.count) && end - 1 - back >= 0 {
-                    var byte = bytes[end - 1 - back]
-                    let expected = marker[marker.count - 1 - back]
-                    if byte >= 0x80 || expected >= 0x80 { break }
-                    if byte &- 0x41 < 26 { byte |= 0x20 }
-                    matches = byte == expected
-                    back += 1
-                }
-                if matches { return true }
+        }
+        guard end > 0 else { return false }
+        var last = bytes[end - 1]
+        if last &- 0x41 < 26 { last |= 0x20 }
+        if last == 0xB5 || last == 0xB8 { return true }  // Cyrillic е, и endings
+        // A marker ending with that letter whose last few bytes match too (ASCII compared
+        // folded; anything else, or the window's edge, counts as a match).
+        for markerIndex in readMoreByLastByte[Int(last)] {
+            let marker = readMore.phrases[markerIndex]
+            var back = 1
+            var matches = true
+            while matches && back < min(4, marker.count) && end - 1 - back >= 0 {
+                var byte = bytes[end - 1 - back]
+                let expected = marker[marker.count - 1 - back]
+                if byte >= 0x80 || expected >= 0x80 { break }
+                if byte &- 0x41 < 26 { byte |= 0x20 }
+                matches = byte == expected
+                back += 1
             }
-            return false
-        } ?? true
+            if matches { return true }
+        }
+        return false
     }
 
     /// The width of a decoration ending at `end` and whether it is an arrow or bracket.
-    private static func decorationEnding(_ bytes: [UInt8], _ end: Int) -> (Int, Bool)? {
+    private static func decorationEnding(_ bytes: UnsafeBufferPointer<UInt8>, _ end: Int) -> (Int, Bool)? {
         let last = bytes[end - 1]
         switch last {
         case 0x20, UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"): return (1, false)
@@ -211,7 +217,7 @@ enum Markers {
     }
 
     /// "1 2 3 … 10 Next »": numbers, arrows and paging words only, with at least one number.
-    private static func isPagination(_ bytes: [UInt8], _ words: [Range<Int>]) -> Bool {
+    private static func isPagination(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [Range<Int>]) -> Bool {
         guard words.count >= 2 else { return false }
         var numbers = 0
         for word in words {
@@ -235,7 +241,7 @@ enum Markers {
     }
 
     /// Byte ranges of the space-separated words of `bytes`.
-    static func wordRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+    static func wordRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var words: [Range<Int>] = []
         var start = 0
         for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x20 {
@@ -364,7 +370,7 @@ enum Markers {
 
     /// An unlabeled keyword list in a footer: three or more short comma-separated items.
     static func keywordList(_ line: PageLine) -> [String]? {
-        guard line.byteCount <= 400, line.text.utf8.contains(UInt8(ascii: ",")), let last = line.lastMeaningful,
+        guard line.byteCount <= 400, line.utf8.contains(UInt8(ascii: ",")), let last = line.lastMeaningful,
             last.properties.isAlphabetic || last.properties.numericType != nil
         else { return nil }
         let items = LineText.split(line.text[...], separators: [UInt8(ascii: ",")])

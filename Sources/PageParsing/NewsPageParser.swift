@@ -47,31 +47,29 @@ public struct NewsPageParser: PageParser {
 
     /// The language of the page's prose lines (short lines are mostly chrome).
     static func pageLanguage(_ lines: PageLines) -> String? {
-        var sample: [String] = []
-        var bytes = 0
-        for index in 0..<lines.count where lines[index].wordCount >= 8 {
-            sample.append(lines[index].text)
-            bytes += lines[index].text.utf8.count
-            if bytes >= LanguageDetector.sampleBytes { break }
+        // The lines' bytes stay valid while `lines` lives, and it outlives both calls.
+        withExtendedLifetime(lines) {
+            var sample: [UnsafeBufferPointer<UInt8>] = []
+            var bytes = 0
+            for index in 0..<lines.count where lines[index].wordCount >= 8 {
+                sample.append(lines[index].utf8)
+                bytes += lines[index].byteCount
+                if bytes >= LanguageDetector.sampleBytes { break }
+            }
+            return LanguageDetector.detect(utf8: sample)
+                ?? LanguageDetector.detect(utf8: lines.lines.prefix(50).map(\.utf8))
         }
-        return LanguageDetector.detect(sample) ?? LanguageDetector.detect(lines.lines.prefix(50).map(\.text))
     }
 
     /// The generic fallback: title = the first block if it is one heading-like line and more
     /// follows; body = the blocks, each block's lines joined by a space.
     static func plainText(_ lines: PageLines, language: String?) throws(ParseError) -> ArticleDraft {
+        guard !lines.isEmpty else { throw .noText }
         var paragraphs: [String] = []
-        var blockLines: [String] = []
-        for index in 0..<lines.count {
-            let line = lines[index]
-            if index > 0 && line.block != lines[index - 1].block {
-                paragraphs.append(LineText.join(blockLines, separator: 0x20))
-                blockLines.removeAll(keepingCapacity: true)
-            }
-            blockLines.append(line.text)
-        }
-        if !blockLines.isEmpty {
-            paragraphs.append(LineText.join(blockLines, separator: 0x20))
+        var blockStart = 0
+        for index in 1...lines.count where index == lines.count || lines[index].block != lines[index - 1].block {
+            paragraphs.append(LineText.join(lines, blockStart..<index, separator: 0x20))
+            blockStart = index
         }
         guard !paragraphs.isEmpty else { throw .noText }
         var draft = ArticleDraft()

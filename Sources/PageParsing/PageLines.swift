@@ -1,15 +1,36 @@
+/// The bytes of a page's lines, owned once for all of them: the cleaned UTF-8 of every line, the
+/// folded head of every line, and the folded tail of lines longer than `PageLine.wholeLimit`.
+/// Immutable once built; `PageLine`s are views into it and keep it alive.
+final class PageLineStorage: @unchecked Sendable {
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+
+    init(count: Int) {
+        bytes = .allocate(capacity: max(count, 1))
+    }
+
+    deinit { bytes.deallocate() }
+}
+
 /// One cleaned, non-blank line of a page and the facts the line tests start from, computed once.
-struct PageLine: Sendable {
-    var text: String
+///
+/// The line's bytes live in a `PageLineStorage` shared by all lines of its page, so a page of N
+/// lines costs one allocation instead of 2N, and copying a line costs one retain.
+struct PageLine: @unchecked Sendable {
+    /// Keeps `utf8`, `head` and `tail` valid.
+    private let storage: PageLineStorage
+    /// The cleaned UTF-8 of the line.
+    let utf8: UnsafeBufferPointer<UInt8>
+    /// Folded bytes of the whole line when it is at most `wholeLimit` bytes, else of its first
+    /// `headLength` bytes.
+    let head: UnsafeBufferPointer<UInt8>
+    /// Folded bytes of the line's last (at most) `tailLength` bytes, starting on a character.
+    private let tail: UnsafeBufferPointer<UInt8>
     /// Index of the block (run of non-blank lines) the line belongs to.
     var block: Int
-    var byteCount: Int
+    var byteCount: Int { utf8.count }
     /// Space-separated words.
     var wordCount: Int
     var hasDigit: Bool
-    /// Folded bytes of the whole line when it is at most `wholeLimit` bytes, else of its first
-    /// `headLength` bytes.
-    var head: [UInt8]
     /// First character after opening quotes is an uppercase letter or a digit.
     var startsCapitalized: Bool
     /// Last character before closing quotes and brackets.
@@ -22,39 +43,38 @@ struct PageLine: Sendable {
     /// `head` holds the whole line.
     var isShort: Bool { byteCount <= Self.wholeLimit }
 
+    /// The line as a string (made on each call: keep it out of per-line tests).
+    var text: String { String(decoding: utf8, as: UTF8.self) }
+
+    /// A line on its own (tests and single-line parsers); `text` must be clean.
     init(_ text: String, block: Int = 0) {
         var text = text
-        let (words, hasDigit) = text.withUTF8 { Self.countWords($0) }
-        self.init(cleaned: text, block: block, words: words, hasDigit: hasDigit)
+        let (words, hasDigit) = text.withUTF8 { PageLineLayout.countWords($0) }
+        var builder = PageLineBuilder()
+        builder.add(utf8: Array(text.utf8), block: block, words: words, hasDigit: hasDigit)
+        self = builder.finish()[0]
     }
 
-    /// A line whose word count and digit flag are already known.
-    init(cleaned text: String, block: Int, words: Int, hasDigit: Bool) {
-        var text = text
+    init(
+        storage: PageLineStorage, utf8: UnsafeBufferPointer<UInt8>, head: UnsafeBufferPointer<UInt8>,
+        tail: UnsafeBufferPointer<UInt8>, block: Int, words: Int, hasDigit: Bool
+    ) {
+        self.storage = storage
+        self.utf8 = utf8
+        self.head = head
+        self.tail = tail
         self.block = block
-        var byteCount = 0
-        var head: [UInt8] = []
-        var firstByte: UInt8 = 0
-        var lastByte: UInt8 = 0
-        text.withUTF8 { bytes in
-            byteCount = bytes.count
-            head = Folding.fold(bytes, 0..<(bytes.count <= Self.wholeLimit ? bytes.count : Self.headLength))
-            if let first = bytes.first, let last = bytes.last {
-                firstByte = first
-                lastByte = last
-            }
-        }
-        self.text = text
-        self.byteCount = byteCount
         self.wordCount = words
         self.hasDigit = hasDigit
-        self.head = head
+        let byteCount = utf8.count
+        let firstByte = utf8.first ?? 0
+        let lastByte = utf8.last ?? 0
         // ASCII ends (the usual case) are decided on the bytes; the rest on Unicode scalars.
         let first: Unicode.Scalar?
         if firstByte < 0x80 && !LineText.isOpener(Unicode.Scalar(firstByte)) {
             first = byteCount > 0 ? Unicode.Scalar(firstByte) : nil
         } else {
-            first = text.unicodeScalars.first { !LineText.isOpener($0) }
+            first = String(decoding: utf8, as: UTF8.self).unicodeScalars.first { !LineText.isOpener($0) }
         }
         startsCapitalized =
             first.map { first in
@@ -65,12 +85,35 @@ struct PageLine: Sendable {
         if lastByte < 0x80 && !LineText.isCloser(Unicode.Scalar(lastByte)) {
             lastMeaningful = byteCount > 0 ? Unicode.Scalar(lastByte) : nil
         } else {
-            lastMeaningful = text.unicodeScalars.last { !LineText.isCloser($0) }
+            lastMeaningful = String(decoding: utf8, as: UTF8.self).unicodeScalars.last { !LineText.isCloser($0) }
         }
     }
 
+    /// Folded bytes of the line's last (at most) `tailLength` bytes, starting on a character.
+    func foldedTail() -> UnsafeBufferPointer<UInt8> { tail }
+
+    /// Offset of `byte` in the first `limit` bytes.
+    func offset(of byte: UInt8, within limit: Int) -> Int? {
+        Folding.firstIndex(of: byte, in: head, limit: limit)
+    }
+}
+
+/// Where a line's head and tail start and end, and how its words are counted.
+enum PageLineLayout {
+    /// Bytes of the line that its head folds.
+    static func headCount(_ byteCount: Int) -> Int {
+        byteCount <= PageLine.wholeLimit ? byteCount : PageLine.headLength
+    }
+
+    /// Offset of the line's tail: the last `tailLength` bytes, moved forward to a character start.
+    static func tailStart(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var start = max(0, bytes.count - PageLine.tailLength)
+        while start < bytes.count && bytes[start] & 0xC0 == 0x80 { start += 1 }
+        return start
+    }
+
     /// Space-separated words and whether there is a digit; eight bytes at a time where ASCII.
-    private static func countWords(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Bool) {
+    static func countWords(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Bool) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, false) }
         var spaces = 0
         var digit = false
@@ -101,21 +144,74 @@ struct PageLine: Sendable {
         }
         return (spaces + 1, digit)
     }
+}
 
-    /// Folded bytes of the line's last (at most) `tailLength` bytes, starting on a character.
-    func foldedTail() -> [UInt8] {
-        if byteCount <= Self.tailLength && isShort { return head }
-        var text = text
-        return text.withUTF8 { bytes in
-            var start = max(0, bytes.count - Self.tailLength)
-            while start < bytes.count && bytes[start] & 0xC0 == 0x80 { start += 1 }
-            return Folding.fold(bytes, start..<bytes.count)
-        }
+/// Collects cleaned lines, then lays their bytes, folded heads and folded tails out in one
+/// `PageLineStorage`.
+struct PageLineBuilder {
+    private struct Pending {
+        var start: Int
+        var count: Int
+        var block: Int
+        var words: Int
+        var hasDigit: Bool
     }
 
-    /// Offset of `byte` in the first `limit` bytes.
-    func offset(of byte: UInt8, within limit: Int) -> Int? {
-        Folding.firstIndex(of: byte, in: head, limit: limit)
+    private var text: [UInt8] = []
+    private var pending: [Pending] = []
+
+    init(expectedBytes: Int = 0) {
+        text.reserveCapacity(expectedBytes)
+    }
+
+    var isEmpty: Bool { pending.isEmpty }
+
+    mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>, block: Int, words: Int, hasDigit: Bool) {
+        pending.append(Pending(start: text.count, count: bytes.count, block: block, words: words, hasDigit: hasDigit))
+        text.append(contentsOf: bytes)
+    }
+
+    mutating func add(utf8 bytes: [UInt8], block: Int, words: Int, hasDigit: Bool) {
+        bytes.withUnsafeBufferPointer { add(utf8: $0, block: block, words: words, hasDigit: hasDigit) }
+    }
+
+    /// The lines, in the order added.
+    func finish() -> [PageLine] {
+        var total = text.count
+        for line in pending {
+            total += PageLineLayout.headCount(line.count)
+            if line.count > PageLine.wholeLimit { total += PageLine.tailLength }
+        }
+        let storage = PageLineStorage(count: total)
+        let base = storage.bytes.baseAddress!
+        text.withUnsafeBufferPointer { source in
+            if let from = source.baseAddress { base.initialize(from: from, count: source.count) }
+        }
+        var lines: [PageLine] = []
+        lines.reserveCapacity(pending.count)
+        var next = text.count
+        for line in pending {
+            let utf8 = UnsafeBufferPointer(start: base + line.start, count: line.count)
+            let headCount = PageLineLayout.headCount(line.count)
+            Folding.fold(utf8, 0..<headCount, into: base + next)
+            let head = UnsafeBufferPointer(start: base + next, count: headCount)
+            next += headCount
+            let tailStart = PageLineLayout.tailStart(utf8)
+            let tail: UnsafeBufferPointer<UInt8>
+            if line.count <= PageLine.wholeLimit {
+                tail = UnsafeBufferPointer(rebasing: head[tailStart...])
+            } else {
+                let tailCount = line.count - tailStart
+                Folding.fold(utf8, tailStart..<line.count, into: base + next)
+                tail = UnsafeBufferPointer(start: base + next, count: tailCount)
+                next += PageLine.tailLength
+            }
+            lines.append(
+                PageLine(
+                    storage: storage, utf8: utf8, head: head, tail: tail, block: line.block, words: line.words,
+                    hasDigit: line.hasDigit))
+        }
+        return lines
     }
 }
 
@@ -134,6 +230,7 @@ struct PageLines: Sendable {
         text.makeContiguousUTF8()
         let utf8 = text.utf8
         var scan = LineScan()
+        var builder = PageLineBuilder(expectedBytes: utf8.count)
         utf8.withContiguousStorageIfAvailable { bytes in
             guard let base = bytes.baseAddress else { return }
             let count = bytes.count
@@ -148,7 +245,7 @@ struct PageLines: Sendable {
                 }
                 let byte = base[index]
                 if byte == 0x0A || byte == 0x0D {
-                    finishLine(&scan, bytes, end: index, utf8)
+                    Self.finishLine(&scan, bytes, end: index, &builder)
                     if byte == 0x0D && index + 1 < count && base[index + 1] == 0x0A { index += 1 }
                     index += 1
                     scan.start(at: index)
@@ -163,29 +260,36 @@ struct PageLines: Sendable {
                     index += width
                 }
             }
-            finishLine(&scan, bytes, end: count, utf8)
+            Self.finishLine(&scan, bytes, end: count, &builder)
         }
+        lines = builder.finish()
     }
 
-    private mutating func finishLine(
-        _ scan: inout LineScan, _ bytes: UnsafeBufferPointer<UInt8>, end: Int, _ utf8: String.UTF8View
+    private static func finishLine(
+        _ scan: inout LineScan, _ bytes: UnsafeBufferPointer<UInt8>, end: Int, _ builder: inout PageLineBuilder
     ) {
         let start = scan.lineStart
         if start < end && (bytes[start] == 0x20 || bytes[end - 1] == 0x20) { scan.clean = false }
-        var line: PageLine? = nil
+        var added = false
         if scan.clean {
             if end > start {
                 // Already clean: copy the bytes.
-                line = PageLine(
-                    cleaned: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self),
-                    block: scan.block, words: scan.spaces + 1, hasDigit: scan.digit)
+                builder.add(
+                    utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]), block: scan.block, words: scan.spaces + 1,
+                    hasDigit: scan.digit)
+                added = true
             }
         } else {
-            let cleaned = TextNormalizer.cleanLine(utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]))
-            if !cleaned.isEmpty { line = PageLine(cleaned, block: scan.block) }
+            var cleaned = TextNormalizer.cleanLine(utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            if !cleaned.isEmpty {
+                cleaned.withUTF8 { utf8 in
+                    let (words, hasDigit) = PageLineLayout.countWords(utf8)
+                    builder.add(utf8: utf8, block: scan.block, words: words, hasDigit: hasDigit)
+                }
+                added = true
+            }
         }
-        if let line {
-            lines.append(line)
+        if added {
             scan.blockHasLines = true
         } else if scan.blockHasLines {
             scan.block += 1

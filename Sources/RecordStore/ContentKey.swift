@@ -8,16 +8,25 @@ public struct ContentKey: Hashable, Sendable, CustomStringConvertible {
 
     /// - Precondition: `bytes.count == 32`.
     public init(_ bytes: some Sequence<UInt8>) {
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &words) { raw in
-            for byte in bytes {
-                precondition(count < 32, "a content key is 32 bytes")
-                raw[count] = byte
-                count += 1
-            }
+        if let key = bytes.withContiguousStorageIfAvailable({ Self(UnsafeRawBufferPointer($0)) }) {
+            self = key
+            return
         }
-        precondition(count == 32, "a content key is 32 bytes")
+        self.init(Array(bytes))
+    }
+
+    /// - Precondition: `bytes.count == 32`.
+    public init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBytes { Self($0) }
+    }
+
+    /// The key of 32 digest bytes, copied in one go (a per-byte walk through a generic sequence
+    /// cost an allocation a byte).
+    /// - Precondition: `bytes.count == 32`.
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count == 32, "a content key is 32 bytes")
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: bytes) }
         self.words = (words.0.bigEndian, words.1.bigEndian, words.2.bigEndian, words.3.bigEndian)
     }
 

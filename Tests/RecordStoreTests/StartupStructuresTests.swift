@@ -23,6 +23,9 @@ struct StartupStructuresTests {
         #expect(key.hex.hasPrefix("01060b10151a1f24"))
         #expect(key.hex.count == 64)
         #expect(ContentKey(bytes[...]) == key)
+        #expect(bytes.withUnsafeBytes { ContentKey($0) } == key)
+        #expect(ContentKey(([0] + bytes + [0])[1..<33]) == key)  // a slice that does not start at 0
+        #expect(ContentKey(bytes.lazy.map { $0 }) == key)  // a sequence without contiguous storage
         var other = bytes
         other[31] ^= 1
         #expect(ContentKey(other) != key)
