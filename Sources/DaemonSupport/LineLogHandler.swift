@@ -40,7 +40,12 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        let merged: Logger.Metadata
+        if metadata.isEmpty {
+            merged = event.metadata ?? [:]
+        } else {
+            merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        }
         Self.write(Self.lineBytes(level: event.level, message: event.message.description, metadata: merged))
     }
 

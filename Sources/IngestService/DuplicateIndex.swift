@@ -46,12 +46,28 @@ final class DuplicateIndex: Sendable {
 
         /// The first 32 hex digits as two integers.
         static func pair(_ hex: String) -> (UInt64, UInt64)? {
-            let digits = Array(hex.utf8)
-            guard digits.count >= 32,
-                let high = UInt64(String(decoding: digits[0..<16], as: UTF8.self), radix: 16),
-                let low = UInt64(String(decoding: digits[16..<32], as: UTF8.self), radix: 16)
-            else { return nil }
-            return (high, low)
+            var hex = hex
+            return hex.withUTF8 { digits in
+                guard digits.count >= 32, let high = word(digits, 0), let low = word(digits, 16) else { return nil }
+                return (high, low)
+            }
+        }
+
+        /// The 16 hex digits at `start` as an integer (either case), read in place.
+        private static func word(_ digits: UnsafeBufferPointer<UInt8>, _ start: Int) -> UInt64? {
+            var value: UInt64 = 0
+            for index in start..<start + 16 {
+                let digit = digits[index]
+                let nibble: UInt8
+                switch digit {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = digit - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = digit - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = digit - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                value = value << 4 | UInt64(nibble)
+            }
+            return value
         }
 
         var idHex: String {
@@ -273,14 +289,16 @@ final class DuplicateIndex: Sendable {
         var bytes: [UInt8] = []
         state.withLock { state in
             let upper = min(state.committed + count, state.entries.count)
+            bytes.reserveCapacity(48 * (upper - state.committed + 1))
             for fingerprint in state.entries[state.committed..<upper] {
-                bytes += Self.encode(
+                Self.encode(
                     kind: 1,
-                    [fingerprint.sha.0, fingerprint.sha.1, fingerprint.simhash, fingerprint.id.0, fingerprint.id.1])
+                    [fingerprint.sha.0, fingerprint.sha.1, fingerprint.simhash, fingerprint.id.0, fingerprint.id.1],
+                    into: &bytes)
             }
             state.committed = upper
         }
-        bytes += Self.encode(kind: 2, [UInt64(inputsCovered), 0, 0, 0, 0])
+        Self.encode(kind: 2, [UInt64(inputsCovered), 0, 0, 0, 0], into: &bytes)
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -388,13 +406,15 @@ final class DuplicateIndex: Sendable {
         return Fingerprint(shaHex: sha, simhashHex: simhash, idHex: id)
     }
 
-    private static func encode(kind: UInt8, _ values: [UInt64]) -> [UInt8] {
-        var body: [UInt8] = []
-        for value in values { withUnsafeBytes(of: value.littleEndian) { body += $0 } }
-        let crc = CRC32C.checksum(body)
-        var entry: [UInt8] = [kind, 0, 0, 0]
-        withUnsafeBytes(of: crc.littleEndian) { entry += $0 }
-        return entry + body
+    /// Appends one entry: kind, three zero bytes, the CRC32C of the values, the values (little-endian).
+    private static func encode(kind: UInt8, _ values: [UInt64], into out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: [kind, 0, 0, 0, 0, 0, 0, 0])
+        for value in values { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
+        let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + 8)...])) }
+        withUnsafeBytes(of: crc.littleEndian) { raw in
+            for offset in 0..<4 { out[start + 4 + offset] = raw[offset] }
+        }
     }
 
     private static func crc(_ entry: ArraySlice<UInt8>) -> UInt32 {

@@ -140,13 +140,9 @@ enum Folding {
 
     /// The offset of the first `byte` in `bytes[range]`.
     static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> Int? {
-        var index = 0
         let end = min(limit, bytes.count)
-        while index < end {
-            if bytes[index] == byte { return index }
-            index += 1
-        }
-        return nil
+        guard end > 0, let base = bytes.baseAddress, let hit = memchr(base, Int32(byte), end) else { return nil }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
     }
 
     /// Hash of folded bytes, trimmed of spaces (and a trailing colon when `dropColon`).

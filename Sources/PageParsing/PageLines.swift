@@ -162,6 +162,7 @@ struct PageLineBuilder {
 
     init(expectedBytes: Int = 0) {
         text.reserveCapacity(expectedBytes)
+        pending.reserveCapacity(expectedBytes / 48 + 4)  // lines of wrapped prose run 60-80 bytes
     }
 
     var isEmpty: Bool { pending.isEmpty }

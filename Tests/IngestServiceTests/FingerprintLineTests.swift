@@ -30,6 +30,19 @@ struct FingerprintLineTests {
         }
     }
 
+    @Test("hex fields are read in place: either case, at least 32 digits, nothing but hex digits")
+    func hexPairs() {
+        let digits = "0123456789abcdef0011223344556677"
+        let pair = DuplicateIndex.Fingerprint.pair(digits)
+        #expect(pair?.0 == 0x0123_4567_89ab_cdef)
+        #expect(pair?.1 == 0x0011_2233_4455_6677)
+        #expect(DuplicateIndex.Fingerprint.pair(digits.uppercased())?.0 == pair?.0)
+        #expect(DuplicateIndex.Fingerprint.pair(digits + "ffff")?.1 == pair?.1)  // sha256 hex: the first 32 digits
+        #expect(DuplicateIndex.Fingerprint.pair(String(digits.dropLast())) == nil)
+        #expect(DuplicateIndex.Fingerprint.pair("g" + digits.dropFirst()) == nil)
+        #expect(DuplicateIndex.Fingerprint.pair(String(digits.dropLast()) + " ") == nil)
+    }
+
     @Test("lines in another key order fall back to the JSON parser")
     func otherLayoutsAreParsed() throws {
         let sha = String(repeating: "ab", count: 32)
