@@ -36,8 +36,11 @@ public struct PipelineStatus: Sendable, Equatable {
 
 /// The ingest pipeline: names in, durable records and moved files out.
 ///
-/// Intake (taking files, parsing) runs on one serial queue and commits on another, so reading the
-/// next batch overlaps the previous batch's syncs. Group commit: a batch closes at
+/// Intake state lives on one serial queue, `intake`; commits run on another, so reading the next
+/// batch overlaps the previous batch's syncs. Names are taken in chunks of up to 16: each chunk is
+/// read, hashed, parsed and encoded on all cores off `intake`, two chunks at a time, and the chunks
+/// come back to `intake` in order for the duplicate checks and batching, which overlap the next
+/// chunk's preparation. Group commit: a batch closes at
 /// `commit.max_files`/`commit.max_bytes`, or once nothing else is pending and its first input has
 /// waited `commit.max_delay_ms`; at most one batch is committing and one filling (bounded memory).
 /// The pending queue is bounded too: past `max_pending` names are dropped and the inbox is
@@ -53,6 +56,8 @@ public final class IngestPipeline: @unchecked Sendable {
     private let once: Bool
     private let intake = DispatchQueue(label: "ingestd.intake")
     private let committer = DispatchQueue(label: "ingestd.commit")
+    /// Where chunks are read, parsed and encoded, off `intake` (each chunk on all cores).
+    private let preparer = DispatchQueue(label: "ingestd.prepare", attributes: .concurrent)
     private let statusState = Mutex(PipelineStatus())
     let metrics = Metrics()
     private let lineObserver = Mutex<LineObserver?>(nil)
@@ -75,6 +80,13 @@ public final class IngestPipeline: @unchecked Sendable {
     private var seenThisRun = Set<FileName>()
     private var needsRescan = false
     private var batch = Batch()
+    /// Chunks being prepared, in launch order; they are finished in that order.
+    private var launched = Deque<LaunchedChunk>()
+    /// Names in `launched`: they count toward the batch being filled.
+    private var filesLaunched = 0
+    private var nextChunkNumber = 0
+    /// Bumped when a store failure drops the filling batch: chunks launched before are dropped too.
+    private var generation = 0
     private var batchTimer: (any DispatchSourceTimer)?
     private var commitBusy = false
     private var drainScheduled = false
@@ -92,6 +104,22 @@ public final class IngestPipeline: @unchecked Sendable {
         var queuedAt: UInt64
     }
 
+    /// A chunk handed to `preparer`, and its results once back on `intake`.
+    private struct LaunchedChunk {
+        var number: Int
+        var items: [PendingName]
+        var startedAt: UInt64
+        /// The inbox descriptor its files are read from.
+        var directory: Int32
+        var generation: Int
+        var prepared: [Prepared]?
+    }
+
+    /// Chunks prepared at once: while one is being prepared, `intake` finishes the one before.
+    private static let chunksInFlight = 2
+    /// Files in a chunk.
+    private static let chunkFiles = 16
+
     enum ItemOutcome {
         case records(StoreEntry)
         case duplicate
@@ -100,11 +128,11 @@ public final class IngestPipeline: @unchecked Sendable {
 
     struct BatchItem {
         var name: FileName
-        /// The inbox descriptor the file was read from (the inbox may be replaced meanwhile).
-        var directory: Int32 = -1
         var outcome: ItemOutcome
         var takenAt: UInt64
         var queuedAt: UInt64
+        /// The inbox descriptor the file was read from (the inbox may be replaced meanwhile).
+        var directory: Int32
     }
 
     struct Batch {
@@ -275,39 +303,36 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
+    /// Launches chunks of pending names while fewer than `chunksInFlight` are being prepared and
+    /// the batch (with what is in flight) has room; closes the batch when it is full or idle.
     private func drain() {
         if paused {
             closeBatchIfReady(force: true)  // the batch already taken still commits
             return
         }
         guard !stopping, !waitingForRetry else { return }
-        var taken = 0
-        while taken < 64 {
+        while launched.count < Self.chunksInFlight {
             if batchIsFull {
-                if commitBusy { return }  // backpressure: resumes when the commit completes
+                if commitBusy { break }  // backpressure: resumes when the commit completes
                 closeBatchIfReady(force: true)
             }
             if pending.isEmpty && needsRescan { rescan() }
-            // A chunk that fits the batch: its files are read in turn, then parsed in parallel.
-            let room = max(1, min(16, config.commitMaxFiles - batch.items.count))
+            // A chunk that fits the batch with the chunks in flight.
+            let room = min(Self.chunkFiles, config.commitMaxFiles - batch.items.count - filesLaunched)
+            if room <= 0 { break }  // the chunks in flight fill the batch: resumes when they are finished
             var chunk: [PendingName] = []
             while chunk.count < room, let item = pending.popFirst() {
                 pendingNames.remove(item.name)
                 chunk.append(item)
             }
             if chunk.isEmpty { break }
-            take(chunk)
-            taken += chunk.count
+            launch(chunk)
         }
         publishQueueLength()
-        if !pending.isEmpty || (needsRescan && taken > 0) {
-            scheduleDrain()
-            return
-        }
+        guard launched.isEmpty, pending.isEmpty, !needsRescan else { return }
         closeBatchIfReady(force: false)
         finishIfIdle()
     }
-
     private var batchIsFull: Bool {
         batch.items.count >= config.commitMaxFiles || batch.bytes >= config.commitMaxBytes
     }
@@ -330,27 +355,59 @@ public final class IngestPipeline: @unchecked Sendable {
         var line: [UInt8]
     }
 
-    /// Takes a chunk of names: reads and prepares them in parallel on all cores, then checks
-    /// duplicates and fills the batch in order.
-    private func take(_ chunk: [PendingName]) {
-        let started = Timestamp.monotonicNanoseconds()
-        if once { for item in chunk { seenThisRun.insert(item.name) } }
-        let prepared = prepare(chunk)
-        for (index, item) in chunk.enumerated() {
-            finish(item, prepared: prepared[index], started: started)
+    /// Hands a chunk to `preparer`; its results come back to `chunkPrepared` on `intake`.
+    private func launch(_ chunk: [PendingName]) {
+        for item in chunk {
+            inFlight.insert(item.name)  // not queued again or listed by a rescan meanwhile
+            if once { seenThisRun.insert(item.name) }
+        }
+        let number = nextChunkNumber
+        nextChunkNumber += 1
+        launched.append(
+            LaunchedChunk(
+                number: number, items: chunk, startedAt: Timestamp.monotonicNanoseconds(), directory: inboxFD,
+                generation: generation, prepared: nil))
+        filesLaunched += chunk.count
+        let work = preparation()
+        preparer.async { [self] in
+            let prepared = Self.prepare(chunk, work: work)
+            intake.async { [self] in chunkPrepared(number, prepared) }
         }
     }
 
-    /// Opens, reads, hashes, looks up, parses and encodes each file, in parallel when there is
-    /// more than one. Touches no intake state: everything it needs is captured here.
-    private func prepare(_ chunk: [PendingName]) -> [Prepared] {
+    /// Back on `intake`: finishes the chunks at the front of `launched` that are prepared, in
+    /// order, then carries on.
+    private func chunkPrepared(_ number: Int, _ prepared: [Prepared]) {
+        if let index = launched.firstIndex(where: { $0.number == number }) { launched[index].prepared = prepared }
+        while let chunk = launched.first, let results = chunk.prepared {
+            launched.removeFirst()
+            filesLaunched -= chunk.items.count
+            for item in chunk.items { inFlight.remove(item.name) }  // `add` takes them again
+            // After a store failure dropped the batch, chunks launched before it go too (their
+            // duplicate checks were against fingerprints since rolled back); a rescan finds them.
+            guard chunk.generation == generation else { continue }
+            for (index, item) in chunk.items.enumerated() {
+                finish(item, prepared: results[index], started: chunk.startedAt, directory: chunk.directory)
+            }
+        }
+        if stopping {
+            closeBatchIfReady(force: true)
+            finishIfIdle()
+        } else {
+            drain()
+        }
+    }
+
+    /// What preparing one name takes, captured on `intake` (the configuration and inbox descriptor
+    /// may change while the chunk is prepared).
+    private func preparation() -> @Sendable (PendingName) -> Prepared {
         let receivedAt = Timestamp.iso8601(Timestamp.now())
         let builder = self.builder
         let store = self.store
         let inboxFD = self.inboxFD
         let maxBytes = config.maxFileBytes
         let settleSeconds = config.settleSeconds
-        let work: @Sendable (PendingName) -> Prepared = { item in
+        return { item in
             let outcome = FileIntake.take(
                 item.name, inboxFD: inboxFD, maxBytes: maxBytes, provenClosed: item.provenClosed,
                 settleSeconds: settleSeconds)
@@ -377,6 +434,11 @@ public final class IngestPipeline: @unchecked Sendable {
                 return .records(key, records, bytes: bytes.count)
             }
         }
+    }
+
+    /// Opens, reads, hashes, looks up, parses and encodes each file of a chunk, in parallel on all
+    /// cores when there is more than one. Touches no intake state.
+    private static func prepare(_ chunk: [PendingName], work: @Sendable (PendingName) -> Prepared) -> [Prepared] {
         if chunk.count <= 1 { return chunk.map(work) }
         let results = ResultSlots<Prepared>(count: chunk.count)
         DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
@@ -386,7 +448,7 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// Outcomes, duplicate checks and batching, in order, on the intake queue.
-    private func finish(_ item: PendingName, prepared: Prepared, started: UInt64) {
+    private func finish(_ item: PendingName, prepared: Prepared, started: UInt64, directory: Int32) {
         switch prepared {
         case .notTaken(.vanished):
             logger.info(
@@ -407,16 +469,23 @@ public final class IngestPipeline: @unchecked Sendable {
             let facts = FailureFacts(
                 bytes: nil, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
             add(
-                BatchItem(name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
+                BatchItem(
+                    name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt,
+                    directory: directory),
                 bytes: 0)
         case .duplicate:
-            add(BatchItem(name: item.name, outcome: .duplicate, takenAt: started, queuedAt: item.queuedAt), bytes: 0)
+            add(
+                BatchItem(
+                    name: item.name, outcome: .duplicate, takenAt: started, queuedAt: item.queuedAt,
+                    directory: directory), bytes: 0)
         case .failed(let error, let bytes):
             let facts = FailureFacts(
                 bytes: bytes, sha256: nil, parser: builder.parser.name, parserVersion: builder.parser.version)
             let reason = FailureReason(code: error.reason, message: error.message)
             add(
-                BatchItem(name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt),
+                BatchItem(
+                    name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt,
+                    directory: directory),
                 bytes: 0)
         case .records(let key, let records, _):
             var lines: [UInt8] = []
@@ -433,7 +502,9 @@ public final class IngestPipeline: @unchecked Sendable {
             }
             let entry = StoreEntry(key: key, lines: lines, recordCount: stored)
             add(
-                BatchItem(name: item.name, outcome: .records(entry), takenAt: started, queuedAt: item.queuedAt),
+                BatchItem(
+                    name: item.name, outcome: .records(entry), takenAt: started, queuedAt: item.queuedAt,
+                    directory: directory),
                 bytes: lines.count)
         }
     }
@@ -461,8 +532,6 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     private func add(_ item: BatchItem, bytes: Int) {
-        var item = item
-        item.directory = inboxFD
         if batch.items.isEmpty { batch.firstAt = Timestamp.monotonicNanoseconds() }
         batch.items.append(item)
         batch.bytes += bytes
@@ -642,7 +711,9 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Back on `intake`: account for the batch, log one line per input, carry on.
     private func completed(_ batch: Batch, _ result: CommitResult) {
         commitBusy = false
-        if !retiredInboxFDs.isEmpty && !self.batch.items.contains(where: { $0.directory != inboxFD }) {
+        if !retiredInboxFDs.isEmpty && !self.batch.items.contains(where: { $0.directory != inboxFD })
+            && !launched.contains(where: { $0.directory != inboxFD })
+        {
             for fd in retiredInboxFDs { close(fd) }  // no batch reads from a replaced inbox any more
             retiredInboxFDs.removeAll()
         }
@@ -734,6 +805,7 @@ public final class IngestPipeline: @unchecked Sendable {
         // behind it may hold duplicates of it, so it goes too, and both are taken again later.
         for item in self.batch.items { inFlight.remove(item.name) }
         self.batch = Batch()
+        generation += 1  // chunks being prepared are dropped when they come back
         duplicates.rollback()  // both batches' articles will be taken again
         batchTimer?.cancel()
         batchTimer = nil
@@ -763,7 +835,7 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     private func finishIfIdle() {
-        guard !commitBusy, batch.items.isEmpty else { return }
+        guard !commitBusy, batch.items.isEmpty, launched.isEmpty else { return }
         if !stopping {
             guard once, pending.isEmpty, !needsRescan else { return }
         }
