@@ -489,14 +489,16 @@ public final class IngestPipeline: @unchecked Sendable {
                 bytes: 0)
         case .records(let key, let records, _):
             var lines: [UInt8] = []
-            lines.reserveCapacity(records.reduce(0) { $0 + $1.line.count + 64 })
             var stored = 0
             for var prepared in records {
                 guard keepAfterDuplicateCheck(&prepared.record, fingerprint: prepared.fingerprint) else { continue }
-                if prepared.record.duplicateOf == nil {
-                    lines += prepared.line
-                } else {
+                if prepared.record.duplicateOf != nil {
+                    if lines.isEmpty { lines.reserveCapacity(records.reduce(0) { $0 + $1.line.count + 64 }) }
                     prepared.record.appendJSONLine(to: &lines)
+                } else if lines.isEmpty {
+                    lines = prepared.line  // the usual single record: its line as encoded, not copied
+                } else {
+                    lines += prepared.line
                 }
                 stored += 1
             }
@@ -745,19 +747,20 @@ public final class IngestPipeline: @unchecked Sendable {
     ) {
         var processed = 0, failed = 0, duplicate = 0, records = 0
         var latencies: [Double] = []
+        latencies.reserveCapacity(batch.items.count)
         for item in batch.items {
             let ms = Double(durableAt - item.takenAt) / 1e6
             if case .failed = item.outcome {} else { latencies.append(Double(durableAt - item.queuedAt) / 1e6) }
-            var metadata: Logger.Metadata = [
-                "file": "\(item.name.escaped)", "ms": "\(Self.format(ms))",
-            ]
+            var metadata = Logger.Metadata(minimumCapacity: 8)  // one line per file: no regrowth
+            metadata["file"] = .string(item.name.escaped)
+            metadata["ms"] = .string(Self.format(ms))
             var message: Logger.Message
             switch item.outcome {
             case .records(let entry) where !duplicates.contains(item.name):
                 processed += 1
                 records += entry.recordCount
                 metadata["outcome"] = "processed"
-                metadata["records"] = "\(entry.recordCount)"
+                metadata["records"] = .string(String(entry.recordCount))
                 message = "ingested"
             case .records, .duplicate:
                 duplicate += 1
