@@ -320,20 +320,32 @@ enum FaultShim {
     private static let built = Result<String, any Error> { try compile() }
 
     /// Compiles the shim with the toolchain's clang (or cc) and returns the library's path.
+    ///
+    /// The library lives in one directory named after the source's hash, kept between runs: a
+    /// run reuses it when present (so test runs do not litter the temporary directory), and a
+    /// new build is renamed into place, so concurrent test processes never load a half-written one.
     private static func compile() throws -> String {
-        let dir = NSTemporaryDirectory() + "ingestd-faultshim-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let source = dir + "/faultshim.c"
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in Self.source.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let dir = NSTemporaryDirectory() + "ingestd-faultshim-" + String(hash, radix: 16)
         let library = dir + "/faultshim.so"
+        if FileManager.default.fileExists(atPath: library) { return library }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let source = dir + "/faultshim-\(getpid()).c"
+        let building = dir + "/faultshim-\(getpid()).so"
+        defer { try? FileManager.default.removeItem(atPath: source) }
         try Self.source.write(toFile: source, atomically: true, encoding: .utf8)
         let candidates = ["/usr/bin/cc", "/opt/swift/usr/bin/clang"]
         let compiler = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? "clang"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [compiler, "-shared", "-fPIC", "-O1", "-o", library, source, "-ldl"]
+        process.arguments = [compiler, "-shared", "-fPIC", "-O1", "-o", building, source, "-ldl"]
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TimeoutError(description: "cannot compile the fault shim") }
+        guard process.terminationStatus == 0, rename(building, library) == 0 else {
+            try? FileManager.default.removeItem(atPath: building)
+            throw TimeoutError(description: "cannot compile the fault shim")
+        }
         return library
     }
 }
