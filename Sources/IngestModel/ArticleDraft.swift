@@ -24,7 +24,30 @@ public struct ArticleDraft: Sendable, Equatable {
     public init() {}
 
     /// The record body: paragraphs joined by a blank line.
-    public var body: String { paragraphs.joined(separator: "\n\n") }
+    public var body: String {
+        // One allocation and one copy of each paragraph (`joined` grows its result as it goes).
+        if paragraphs.count == 1 { return paragraphs[0] }
+        var total = 2 * max(0, paragraphs.count - 1)
+        for paragraph in paragraphs { total += paragraph.utf8.count }
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            var offset = 0
+            for (index, paragraph) in paragraphs.enumerated() {
+                if index > 0 {
+                    buffer[offset] = 0x0A
+                    buffer[offset + 1] = 0x0A
+                    offset += 2
+                }
+                var paragraph = paragraph
+                paragraph.withUTF8 { bytes in
+                    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+                    UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(
+                        from: source, byteCount: bytes.count)
+                    offset += bytes.count
+                }
+            }
+            return offset
+        }
+    }
 }
 
 extension ArticleRecord {

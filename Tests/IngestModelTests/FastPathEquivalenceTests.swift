@@ -6,6 +6,21 @@ import Testing
 /// replaced, which is kept below (`Reference`) as the definition of the output.
 @Suite("fast paths give the reference output")
 struct FastPathEquivalenceTests {
+    // MARK: Draft body
+
+    @Test("a draft's body joins its paragraphs by a blank line, as joined(separator:) does")
+    func bodyMatchesJoined() {
+        let samples: [[String]] = [
+            [], [""], ["One paragraph."], ["First.", "Second, with “quotes” and ü.", ""], ["", "", "x"],
+            TestStrings.all(),
+        ]
+        for paragraphs in samples {
+            var draft = ArticleDraft()
+            draft.paragraphs = paragraphs
+            #expect(draft.body == paragraphs.joined(separator: "\n\n"), "\(paragraphs.count) paragraphs")
+        }
+    }
+
     // MARK: appendEscaped
 
     @Test("appendEscaped matches the reference on generated strings")
