@@ -14,6 +14,37 @@ enum Markers {
         "continuar lendo", "continue lendo", "читать далее", "читать дальше", "подробнее",
     ])
 
+    /// What `mayBeTeaser` compares of a `readMore` phrase: up to three ASCII bytes before its last
+    /// one, nearest first (a non-ASCII byte ends the comparison as a match).
+    private struct TeaserEnding {
+        var before: (UInt8, UInt8, UInt8) = (0, 0, 0)
+        var count = 0
+    }
+
+    /// The `TeaserEnding`s of the phrases ending with byte `b` are
+    /// `teaserEndings[teaserEndingStart[b]..<teaserEndingStart[b + 1]]`: flat arrays of plain values,
+    /// read for every line of a page without touching a reference count.
+    private static let (teaserEndings, teaserEndingStart): ([TeaserEnding], [Int]) = {
+        var endings: [TeaserEnding] = []
+        var starts = [0]
+        for last in 0..<256 {
+            for phrase in readMore.phrases where Int(phrase[phrase.count - 1]) == last {
+                var ending = TeaserEnding()
+                withUnsafeMutableBytes(of: &ending.before) { before in
+                    var back = 1
+                    while back < min(4, phrase.count) && phrase[phrase.count - 1 - back] < 0x80 {
+                        before[back - 1] = phrase[phrase.count - 1 - back]
+                        back += 1
+                    }
+                    ending.count = back - 1
+                }
+                endings.append(ending)
+            }
+            starts.append(endings.count)
+        }
+        return (endings, starts)
+    }()
+
     /// Indices of `readMore` phrases by their last byte.
     private static let readMoreByLastByte: [[Int]] = {
         var table = [[Int]](repeating: [], count: 256)
@@ -99,20 +130,24 @@ enum Markers {
         guard end > 0 else { return false }
         var last = bytes[end - 1]
         if last &- 0x41 < 26 { last |= 0x20 }
-        if last == 0xB5 || last == 0xB8 { return true }  // Cyrillic е, и endings
+        // A line ending in a non-ASCII letter ("… LEGGI DI PIÙ", "… подробнее", "… ЧИТАТЬ ДАЛЕЕ")
+        // may end with a marker in either case: `teaserText` folds it and decides.
+        if last >= 0x80 { return true }
         // A marker ending with that letter whose last few bytes match too (ASCII compared
         // folded; anything else, or the window's edge, counts as a match).
-        for markerIndex in readMoreByLastByte[Int(last)] {
-            let marker = readMore.phrases[markerIndex]
-            var back = 1
-            var matches = true
-            while matches && back < min(4, marker.count) && end - 1 - back >= 0 {
-                var byte = bytes[end - 1 - back]
-                let expected = marker[marker.count - 1 - back]
-                if byte >= 0x80 || expected >= 0x80 { break }
-                if byte &- 0x41 < 26 { byte |= 0x20 }
-                matches = byte == expected
-                back += 1
+        for slot in teaserEndingStart[Int(last)]..<teaserEndingStart[Int(last) + 1] {
+            let ending = teaserEndings[slot]
+            let count = ending.count
+            let matches = withUnsafeBytes(of: ending.before) { before in
+                var back = 1
+                while back <= count && end - 1 - back >= 0 {
+                    var byte = bytes[end - 1 - back]
+                    if byte >= 0x80 { return true }
+                    if byte &- 0x41 < 26 { byte |= 0x20 }
+                    if byte != before[back - 1] { return false }
+                    back += 1
+                }
+                return true
             }
             if matches { return true }
         }

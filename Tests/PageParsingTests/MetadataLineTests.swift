@@ -119,6 +119,21 @@ struct MetadataLineTests {
         #expect(Markers.teaserText(PageLine(line)) == text)
     }
 
+    @Test("every read-more marker ends a teaser, in any letter case and behind any decoration")
+    func everyMarker() {
+        for phrase in Markers.readMore.phrases {
+            let marker = String(decoding: phrase, as: UTF8.self)
+            for written in [marker, marker.uppercased(), marker.capitalized] {
+                for line in [
+                    "The harbour reopened … \(written)", "The harbour reopened... \(written) »",
+                    "The harbour reopened … \(written) →", "The harbour reopened … [\(written)]",
+                ] {
+                    #expect(Markers.teaserText(PageLine(line)) == "The harbour reopened", "\(line)")
+                }
+            }
+        }
+    }
+
     @Test("prose that mentions reading is not a teaser")
     func notTeasers() {
         #expect(Markers.teaserText(PageLine("Visitors can read more about the port in the library.")) == nil)
