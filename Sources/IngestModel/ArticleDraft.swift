@@ -24,30 +24,7 @@ public struct ArticleDraft: Sendable, Equatable {
     public init() {}
 
     /// The record body: paragraphs joined by a blank line.
-    public var body: String {
-        // One allocation and one copy of each paragraph (`joined` grows its result as it goes).
-        if paragraphs.count == 1 { return paragraphs[0] }
-        var total = 2 * max(0, paragraphs.count - 1)
-        for paragraph in paragraphs { total += paragraph.utf8.count }
-        return String(unsafeUninitializedCapacity: total) { buffer in
-            var offset = 0
-            for (index, paragraph) in paragraphs.enumerated() {
-                if index > 0 {
-                    buffer[offset] = 0x0A
-                    buffer[offset + 1] = 0x0A
-                    offset += 2
-                }
-                var paragraph = paragraph
-                paragraph.withUTF8 { bytes in
-                    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-                    UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(
-                        from: source, byteCount: bytes.count)
-                    offset += bytes.count
-                }
-            }
-            return offset
-        }
-    }
+    public var body: String { TextJoining.join(paragraphs, separator: [0x0A, 0x0A]) }
 }
 
 extension ArticleRecord {

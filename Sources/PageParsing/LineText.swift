@@ -1,3 +1,5 @@
+import IngestModel
+
 /// Small questions about cleaned lines (single spaces, trimmed), answered on Unicode scalars.
 enum LineText {
     /// Closing quotes and brackets that may follow a sentence's final punctuation.
@@ -18,29 +20,9 @@ enum LineText {
         }
     }
 
-    /// `parts` joined by one `separator` byte: one allocation and one copy of each part
-    /// (the standard library's `joined` appends part by part).
+    /// `parts` joined by one `separator` byte, in one allocation.
     static func join(_ parts: [String], separator: UInt8) -> String {
-        if parts.count == 1 { return parts[0] }
-        var total = max(0, parts.count - 1)
-        for part in parts { total += part.utf8.count }
-        return String(unsafeUninitializedCapacity: total) { buffer in
-            var offset = 0
-            for (index, part) in parts.enumerated() {
-                if index > 0 {
-                    buffer[offset] = separator
-                    offset += 1
-                }
-                var part = part
-                part.withUTF8 { bytes in
-                    guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-                    UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(
-                        from: source, byteCount: bytes.count)
-                    offset += bytes.count
-                }
-            }
-            return offset
-        }
+        TextJoining.join(parts, separator: [separator])
     }
 
     /// The texts of `lines[range]` joined by one `separator` byte, copied from the lines' bytes.
