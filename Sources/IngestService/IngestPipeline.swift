@@ -87,6 +87,8 @@ public final class IngestPipeline: @unchecked Sendable {
     private var nextChunkNumber = 0
     /// Bumped when a store failure drops the filling batch: chunks launched before are dropped too.
     private var generation = 0
+    /// Heartbeat replies waiting for the chunk numbered `afterChunk` (and those before it) to come back.
+    private var heartbeatWaiters: [(afterChunk: Int, reply: @Sendable () -> Void)] = []
     private var batchTimer: (any DispatchSourceTimer)?
     private var commitBusy = false
     private var drainScheduled = false
@@ -220,10 +222,18 @@ public final class IngestPipeline: @unchecked Sendable {
         lineObserver.withLock { $0 = LineObserver(wants: wants, deliver: deliver) }
     }
 
-    /// Calls `reply` once both the intake and the commit queue have run a task: proof that the
-    /// pipeline is not wedged. The watchdog pings only after such a reply.
+    /// Calls `reply` once the intake queue, every chunk being prepared when it asked, and the
+    /// commit queue have moved on: proof that the pipeline is not wedged (a parse or a read that
+    /// never returns holds its chunk, and so the reply). The watchdog pings only after a reply.
     public func heartbeat(_ reply: @escaping @Sendable () -> Void) {
-        intake.async { [committer] in committer.async { reply() } }
+        intake.async { [self] in
+            let answer: @Sendable () -> Void = { [committer] in committer.async { reply() } }
+            if let newest = launched.last {
+                heartbeatWaiters.append((afterChunk: newest.number, reply: answer))
+            } else {
+                answer()
+            }
+        }
     }
 
     // MARK: - Inputs
@@ -333,6 +343,7 @@ public final class IngestPipeline: @unchecked Sendable {
         closeBatchIfReady(force: false)
         finishIfIdle()
     }
+
     private var batchIsFull: Bool {
         batch.items.count >= config.commitMaxFiles || batch.bytes >= config.commitMaxBytes
     }
@@ -389,6 +400,12 @@ public final class IngestPipeline: @unchecked Sendable {
             for (index, item) in chunk.items.enumerated() {
                 finish(item, prepared: results[index], started: chunk.startedAt, directory: chunk.directory)
             }
+        }
+        if !heartbeatWaiters.isEmpty {
+            let cameBackBelow = launched.first?.number ?? nextChunkNumber
+            let answered = heartbeatWaiters.filter { $0.afterChunk < cameBackBelow }
+            heartbeatWaiters.removeAll { $0.afterChunk < cameBackBelow }
+            for waiter in answered { waiter.reply() }
         }
         if stopping {
             closeBatchIfReady(force: true)

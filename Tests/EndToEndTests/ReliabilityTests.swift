@@ -223,7 +223,8 @@ enum FaultShim {
         #include <unistd.h>
 
         /* INGESTD_TEST_FAULT names a file holding CALL:ENOSPC, CALL:EIO or CALL:HANG, read at
-           every call, so a test can start and clear the fault. Only the store's files count. */
+           every call, so a test can start and clear the fault. Only the store's files count, but
+           for `read` only the inbox's (a read of an input that never returns). */
         static int armed(const char *call, int fd) {
             const char *control = getenv("INGESTD_TEST_FAULT");
             if (!control) return 0;
@@ -239,7 +240,7 @@ enum FaultShim {
             ssize_t len = readlink(link, target, sizeof target - 1);
             if (len < 0) return 0;
             target[len] = 0;
-            if (!strstr(target, "/store/")) return 0;
+            if (!strstr(target, strcmp(call, "read") == 0 ? "/inbox/" : "/store/")) return 0;
             if (strncmp(spec + n + 1, "HANG", 4) == 0) for (;;) pause();  /* a disk that never answers */
             return strncmp(spec + n + 1, "ENOSPC", 6) == 0 ? ENOSPC : EIO;
         }
@@ -270,6 +271,14 @@ enum FaultShim {
             if (!real) real = dlsym(RTLD_NEXT, "write");
             crash_point("write", fd);
             int e = armed("write", fd);
+            if (e) { errno = e; return -1; }
+            return real(fd, buf, count);
+        }
+
+        ssize_t read(int fd, void *buf, size_t count) {
+            static ssize_t (*real)(int, void *, size_t);
+            if (!real) real = dlsym(RTLD_NEXT, "read");
+            int e = armed("read", fd);
             if (e) { errno = e; return -1; }
             return real(fd, buf, count);
         }

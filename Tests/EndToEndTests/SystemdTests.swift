@@ -87,6 +87,31 @@ struct SystemdTests {
         #expect(manager.systemctl(["stop", service]).status == 0)
     }
 
+    @Test("an input whose read never returns holds the heartbeat: systemd restarts the service")
+    func watchdogRestartsHungRead() throws {
+        guard let manager = UserManager.startOrSkip() else { return }
+        let shim = try FaultShim.build()
+        let tree = TempTree()
+        let control = tree.path("fault")
+        let service = try manager.installService(
+            for: tree, config: "", watchdogSeconds: 2,
+            environment: ["LD_PRELOAD=\(shim)", "INGESTD_TEST_FAULT=\(control)"])
+        #expect(manager.systemctl(["start", service]).status == 0)
+        let firstPID = manager.show(service, "MainPID")
+        tree.write(control, "read:HANG")  // reading an input blocks forever: its chunk never comes back
+        tree.drop("stuck.txt", article("a read that hangs"))
+        try waitUntil("a watchdog restart", timeout: 30, log: { manager.daemonLog(tree) }) {
+            manager.show(service, "NRestarts") != "0"
+        }
+        #expect(manager.daemonLog(tree).contains("did not answer a heartbeat"))
+        try FileManager.default.removeItem(atPath: control)
+        try waitUntil("stuck.txt processed by the new process", timeout: 30, log: { manager.daemonLog(tree) }) {
+            manager.show(service, "MainPID") != firstPID && tree.names(tree.processed) == ["stuck.txt"]
+        }
+        #expect(tree.records().count == 1)
+        #expect(manager.systemctl(["stop", service]).status == 0)
+    }
+
     @Test("systemctl stop during a burst exits 0 and loses nothing")
     func cleanStop() throws {
         guard let manager = UserManager.startOrSkip() else { return }
@@ -193,12 +218,23 @@ final class UserManager {
         try? FileManager.default.removeItem(atPath: configHome)
     }
 
+    /// Stops the service and the manager. `setsid` forks when it starts as a process group
+    /// leader, so `process` may have exited at once while the manager runs on: the manager is
+    /// asked to exit over its own socket, and waited for, whichever way it was started.
     private func stopManager() {
-        guard process.isRunning else { return }
         _ = systemctl(["stop", "ingestd-test.service"])
-        kill(process.processIdentifier, SIGTERM)
+        _ = systemctl(["exit"])
         let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
+        let alive: Set = ["initializing", "starting", "running", "degraded", "maintenance", "stopping"]
+        while Date() < deadline
+            && alive.contains(systemctl(["is-system-running"]).output.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            usleep(100_000)
+        }
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let killDeadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < killDeadline { usleep(50_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
