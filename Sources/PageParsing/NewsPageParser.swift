@@ -71,7 +71,6 @@ public struct NewsPageParser: PageParser {
             paragraphs.append(LineText.join(lines, blockStart..<index, separator: 0x20))
             blockStart = index
         }
-        guard !paragraphs.isEmpty else { throw .noText }
         var draft = ArticleDraft()
         if paragraphs.count > 1, lines[0].block != lines[1].block, LineText.isHeadingLike(lines[0]) {
             draft.title = paragraphs.removeFirst()
