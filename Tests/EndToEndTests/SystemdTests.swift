@@ -53,14 +53,8 @@ struct SystemdTests {
     @Test("a wedged pipeline stops the watchdog pings and systemd restarts the service; nothing is lost")
     func watchdogRestartsWedgedPipeline() throws {
         guard let manager = UserManager.startOrSkip() else { return }
-        let shim = try FaultShim.build()
         let tree = TempTree()
-        let control = tree.path("fault")
-        let service = try manager.installService(
-            for: tree, config: "", watchdogSeconds: 2,
-            environment: ["LD_PRELOAD=\(shim)", "INGESTD_TEST_FAULT=\(control)"])
-        #expect(manager.systemctl(["start", service]).status == 0)
-        let firstPID = manager.show(service, "MainPID")
+        let (service, control, firstPID) = try manager.startWithFaultShim(tree)
         tree.drop("before.txt", article("before the hang"))
         try waitUntil("before.txt processed", timeout: 10, log: { manager.daemonLog(tree) }) {
             tree.names(tree.processed) == ["before.txt"]
@@ -90,14 +84,8 @@ struct SystemdTests {
     @Test("an input whose read never returns holds the heartbeat: systemd restarts the service")
     func watchdogRestartsHungRead() throws {
         guard let manager = UserManager.startOrSkip() else { return }
-        let shim = try FaultShim.build()
         let tree = TempTree()
-        let control = tree.path("fault")
-        let service = try manager.installService(
-            for: tree, config: "", watchdogSeconds: 2,
-            environment: ["LD_PRELOAD=\(shim)", "INGESTD_TEST_FAULT=\(control)"])
-        #expect(manager.systemctl(["start", service]).status == 0)
-        let firstPID = manager.show(service, "MainPID")
+        let (service, control, firstPID) = try manager.startWithFaultShim(tree)
         tree.write(control, "read:HANG")  // reading an input blocks forever: its chunk never comes back
         tree.drop("stuck.txt", article("a read that hangs"))
         try waitUntil("a watchdog restart", timeout: 30, log: { manager.daemonLog(tree) }) {
@@ -237,6 +225,18 @@ final class UserManager {
         while process.isRunning && Date() < killDeadline { usleep(50_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+    }
+
+    /// Installs and starts the service for `tree` with the fault shim preloaded and a 2 s watchdog;
+    /// returns the service, the shim's control file (absent: no fault) and the first main PID.
+    func startWithFaultShim(_ tree: TempTree) throws -> (service: String, control: String, firstPID: String) {
+        let shim = try FaultShim.build()
+        let control = tree.path("fault")
+        let service = try installService(
+            for: tree, config: "", watchdogSeconds: 2,
+            environment: ["LD_PRELOAD=\(shim)", "INGESTD_TEST_FAULT=\(control)"])
+        #expect(systemctl(["start", service]).status == 0)
+        return (service, control, show(service, "MainPID"))
     }
 
     /// Writes the config and a user-level variant of deploy/ingestd.service for `tree`; returns its name.
