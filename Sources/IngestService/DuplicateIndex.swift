@@ -152,6 +152,8 @@ final class DuplicateIndex: Sendable {
     /// Entries read per `pread` at start-up: the file is streamed, not held whole.
     static let readChunkEntries = 65_536
 
+    /// Reads the index from `fd`; a read error ends it where it stopped, as a torn tail would
+    /// (the catch-up from the store redoes what is missing).
     private static func read(_ fd: Int32, chunkEntries: Int = readChunkEntries) -> Snapshot {
         var snapshot = Snapshot()
         snapshot.identity = FileIdentity(fd)
@@ -161,19 +163,12 @@ final class DuplicateIndex: Sendable {
         state.exactNext.reserveCapacity(size / entrySize)
         for block in 0..<4 { state.blockNext[block].reserveCapacity(size / entrySize) }
         var committed = 0
-        var chunk = [UInt8](repeating: 0, count: max(1, chunkEntries) * entrySize)
         var fileOffset = 0
         reading: while fileOffset + entrySize <= size {
-            let wanted = min(chunk.count, (size - fileOffset) / entrySize * entrySize)
-            var filled = 0
-            while filled < wanted {
-                let n = chunk.withUnsafeMutableBytes {
-                    pread(fd, $0.baseAddress! + filled, wanted - filled, off_t(fileOffset + filled))
-                }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { break }
-                filled += n
-            }
+            let wanted = min(max(1, chunkEntries), (size - fileOffset) / entrySize) * entrySize
+            guard let chunk = try? POSIX.read(fd, offset: fileOffset, count: wanted, path: "fingerprints.idx")
+            else { break }
+            let filled = chunk.count
             var offset = 0
             while offset + entrySize <= filled {
                 let entry = chunk[offset..<offset + entrySize]

@@ -83,7 +83,8 @@ public enum POSIX {
         return try read(fd, offset: 0, count: Int(st.st_size), path: path)
     }
 
-    static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(StoreError) -> [UInt8] {
+    /// Up to `count` bytes at `offset` (fewer at the end of the file), retrying interrupted reads.
+    public static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(StoreError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
