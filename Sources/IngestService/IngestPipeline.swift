@@ -37,10 +37,11 @@ public struct PipelineStatus: Sendable, Equatable {
 /// The ingest pipeline: names in, durable records and moved files out.
 ///
 /// Intake state lives on one serial queue, `intake`; commits run on another, so reading the next
-/// batch overlaps the previous batch's syncs. Names are taken in chunks of up to 16: each chunk is
-/// read, hashed, parsed and encoded on all cores off `intake`, two chunks at a time, and the chunks
-/// come back to `intake` in order for the duplicate checks and batching, which overlap the next
-/// chunk's preparation. Group commit: a batch closes at
+/// batch overlaps the previous batch's syncs. Names are taken in chunks of up to 32: each chunk is
+/// read, hashed, parsed and encoded by one worker off `intake`, two chunks per core at a time, and
+/// the chunks come back to `intake` in order for the duplicate checks and batching, which overlap
+/// the other chunks' preparation. The files being prepared and those in the filling batch number
+/// at most `commit.max_files`. Group commit: a batch closes at
 /// `commit.max_files`/`commit.max_bytes`, or once nothing else is pending and its first input has
 /// waited `commit.max_delay_ms`; at most one batch is committing and one filling (bounded memory).
 /// The pending queue is bounded too: past `max_pending` names are dropped and the inbox is
@@ -56,7 +57,7 @@ public final class IngestPipeline: @unchecked Sendable {
     private let once: Bool
     private let intake = DispatchQueue(label: "ingestd.intake")
     private let committer = DispatchQueue(label: "ingestd.commit")
-    /// Where chunks are read, parsed and encoded, off `intake` (each chunk on all cores).
+    /// Where chunks are read, parsed and encoded, off `intake` (several chunks at once).
     private let preparer = DispatchQueue(label: "ingestd.prepare", attributes: .concurrent)
     private let statusState = Mutex(PipelineStatus())
     let metrics = Metrics()
@@ -117,10 +118,14 @@ public final class IngestPipeline: @unchecked Sendable {
         var prepared: [Prepared]?
     }
 
-    /// Chunks prepared at once: while one is being prepared, `intake` finishes the one before.
-    private static let chunksInFlight = 2
-    /// Files in a chunk.
-    private static let chunkFiles = 16
+    /// Chunks prepared at once, each by one worker from start to end: two per core, so that a
+    /// core whose chunk is done takes another while `intake` finishes the first. (One chunk
+    /// split across the cores left them idle at its end, waiting for its slowest file: a
+    /// 10,000-file burst took 1.15 times as long; docs/BENCHMARKS.md.)
+    private static let chunksInFlight = max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Files in a chunk at most: fewer when few are pending, so that a small burst still
+    /// spreads over the cores.
+    private static let chunkFiles = 32
 
     enum ItemOutcome {
         case records(StoreEntry)
@@ -328,7 +333,8 @@ public final class IngestPipeline: @unchecked Sendable {
             }
             if pending.isEmpty && needsRescan { rescan() }
             // A chunk that fits the batch with the chunks in flight.
-            let room = min(Self.chunkFiles, config.commitMaxFiles - batch.items.count - filesLaunched)
+            let share = max(1, (pending.count + Self.chunksInFlight - 1) / Self.chunksInFlight)
+            let room = min(Self.chunkFiles, share, config.commitMaxFiles - batch.items.count - filesLaunched)
             if room <= 0 { break }  // the chunks in flight fill the batch: resumes when they are finished
             var chunk: [PendingName] = []
             while chunk.count < room, let item = pending.popFirst() {
@@ -381,7 +387,7 @@ public final class IngestPipeline: @unchecked Sendable {
         filesLaunched += chunk.count
         let work = preparation()
         preparer.async { [self] in
-            let prepared = Self.prepare(chunk, work: work)
+            let prepared = chunk.map(work)
             intake.async { [self] in chunkPrepared(number, prepared) }
         }
     }
@@ -451,17 +457,6 @@ public final class IngestPipeline: @unchecked Sendable {
                 return .records(key, records, bytes: bytes.count)
             }
         }
-    }
-
-    /// Opens, reads, hashes, looks up, parses and encodes each file of a chunk, in parallel on all
-    /// cores when there is more than one. Touches no intake state.
-    private static func prepare(_ chunk: [PendingName], work: @Sendable (PendingName) -> Prepared) -> [Prepared] {
-        if chunk.count <= 1 { return chunk.map(work) }
-        let results = ResultSlots<Prepared>(count: chunk.count)
-        DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
-            results.set(index, work(chunk[index]))
-        }
-        return results.take()
     }
 
     /// Outcomes, duplicate checks and batching, in order, on the intake queue.
@@ -878,24 +873,4 @@ public final class IngestPipeline: @unchecked Sendable {
         let scaled = (value * 100).rounded() / 100
         return String(scaled)
     }
-}
-
-/// Slots that parallel iterations fill, each its own index, without locking.
-private final class ResultSlots<Element: Sendable>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Element?>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    /// Each index is written by exactly one iteration.
-    func set(_ index: Int, _ value: Element) { slots[index] = value }
-
-    func take() -> [Element] { slots.map { $0! } }
 }
