@@ -65,10 +65,15 @@ public struct FileName: Hashable, Sendable, CustomStringConvertible {
         return length
     }
 
-    /// Calls `body` with the name as a NUL-terminated C string.
+    /// Calls `body` with the name as a NUL-terminated C string (copied to the stack for names of
+    /// usual length: each input's name is passed to the kernel three times).
     public func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
-        try (bytes + [0]).withUnsafeBufferPointer { buffer in
-            try buffer.withMemoryRebound(to: CChar.self) { try body($0.baseAddress!) }
+        try withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+            bytes.withUnsafeBytes { name in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: name)
+            }
+            buffer[bytes.count] = 0
+            return try body(UnsafePointer(buffer.baseAddress!))
         }
     }
 }

@@ -125,7 +125,7 @@ struct ArticlePageReader {
     ///   `CreditLines.wireDateline` refuses any text that `CreditLines.mayOpenWireDateline` refuses,
     ///   which this pass checks on each line.
     static func mayHaveSignals(_ lines: PageLines, language: String?) -> Bool {
-        var header: [Int] = []
+        var header: (first: Int?, second: Int?) = (nil, nil)
         for index in 0..<lines.count {
             let line = lines[index]
             if startsFooter(line) || Markers.labeledList(line) != nil
@@ -134,10 +134,14 @@ struct ArticlePageReader {
             {
                 return true
             }
-            if header.count < 2 && !Markers.isChrome(line) { header.append(index) }
+            if header.second == nil && !Markers.isChrome(line) {
+                if header.first == nil { header.first = index } else { header.second = index }
+            }
         }
-        guard header.count == 2, LineText.isHeadingLike(lines[header[0]]) else { return false }
-        return Folding.equalIgnoringCase(lines[header[0]].text, lines[header[1]].text)
+        guard let first = header.first, let second = header.second, LineText.isHeadingLike(lines[first]) else {
+            return false
+        }
+        return Folding.equalIgnoringCase(lines[first].text, lines[second].text)
     }
 
     /// Long enough to be prose even without final punctuation.

@@ -242,20 +242,30 @@ enum Markers {
         if start < end && chromeLines.contains(bytes, start..<end) { return true }
         if chromePrefixes.prefix(of: bytes) != nil { return true }
         guard line.hasDigit else { return false }
-        let words = wordRanges(bytes)
-        if words.count == 2, words[0].allSatisfy({ bytes[$0] >= 0x30 && bytes[$0] <= 0x39 }),
-            commentWords.contains(bytes, words[1])
+        // "12 comments": two words, a number and a comment word.
+        var first = 0..<0
+        var second = 0..<0
+        var words = 0
+        forEachWord(of: bytes) { word in
+            words += 1
+            if words == 1 { first = word } else if words == 2 { second = word }
+            return words <= 2
+        }
+        if words == 2, first.allSatisfy({ bytes[$0] >= 0x30 && bytes[$0] <= 0x39 }),
+            commentWords.contains(bytes, second)
         {
             return true
         }
-        return isPagination(bytes, words)
+        return isPagination(bytes)
     }
 
     /// "1 2 3 … 10 Next »": numbers, arrows and paging words only, with at least one number.
-    private static func isPagination(_ bytes: UnsafeBufferPointer<UInt8>, _ words: [Range<Int>]) -> Bool {
-        guard words.count >= 2 else { return false }
+    private static func isPagination(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var words = 0
         var numbers = 0
-        for word in words {
+        var other = false  // a word with letters that is not a paging word
+        forEachWord(of: bytes) { word in
+            words += 1
             var letters = false
             var digits = false
             for index in word {
@@ -269,21 +279,31 @@ enum Markers {
             if digits && !letters {
                 numbers += 1
             } else if letters && !paginationWords.contains(bytes, word) {
-                return false
+                other = true
             }
+            return !other
         }
-        return numbers > 0
+        return words >= 2 && !other && numbers > 0
     }
 
     /// Byte ranges of the space-separated words of `bytes`.
     static func wordRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var words: [Range<Int>] = []
-        var start = 0
-        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x20 {
-            if index > start { words.append(start..<index) }
-            start = index + 1
+        forEachWord(of: bytes) { word in
+            words.append(word)
+            return true
         }
         return words
+    }
+
+    /// Calls `body` with the byte range of each space-separated word of `bytes`, in order, until
+    /// it returns false (no array of ranges is made: the line tests run on every line).
+    static func forEachWord(of bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Bool) {
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x20 {
+            if index > start && !body(start..<index) { return }
+            start = index + 1
+        }
     }
 
     // MARK: Share widgets

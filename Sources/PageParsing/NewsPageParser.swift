@@ -50,6 +50,7 @@ public struct NewsPageParser: PageParser {
         // The lines' bytes stay valid while `lines` lives, and it outlives both calls.
         withExtendedLifetime(lines) {
             var sample: [UnsafeBufferPointer<UInt8>] = []
+            sample.reserveCapacity(lines.count)
             var bytes = 0
             for index in 0..<lines.count where lines[index].wordCount >= 8 {
                 sample.append(lines[index].utf8)
@@ -66,6 +67,7 @@ public struct NewsPageParser: PageParser {
     static func plainText(_ lines: PageLines, language: String?) throws(ParseError) -> ArticleDraft {
         guard !lines.isEmpty else { throw .noText }
         var paragraphs: [String] = []
+        paragraphs.reserveCapacity(lines[lines.count - 1].block + 1)  // blocks are numbered from 0
         var blockStart = 0
         for index in 1...lines.count where index == lines.count || lines[index].block != lines[index - 1].block {
             paragraphs.append(LineText.join(lines, blockStart..<index, separator: 0x20))

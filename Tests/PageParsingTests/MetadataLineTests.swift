@@ -94,7 +94,10 @@ struct MetadataLineTests {
         ] {
             #expect(Markers.isChrome(PageLine(line)), "\(line)")
         }
-        for line in ["Home prices rose", "Search for the missing sailor continues", "10 ships in the harbour"] {
+        for line in [
+            "Home prices rose", "Search for the missing sailor continues", "10 ships in the harbour",
+            "2 Comments today", "2024", "3 ships 4 boats",
+        ] {
             #expect(!Markers.isChrome(PageLine(line)), "\(line)")
         }
         #expect(Markers.isRelatedHeading(PageLine("Related articles:")))
