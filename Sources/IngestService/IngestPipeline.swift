@@ -123,8 +123,7 @@ public final class IngestPipeline: @unchecked Sendable {
     /// split across the cores left them idle at its end, waiting for its slowest file:
     /// `ingestd --once` on 10,000 files took 1.17 times as long; docs/BENCHMARKS.md.)
     private static let chunksInFlight = max(2, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    /// Files in a chunk at most: fewer when few are pending, so that a small burst still
-    /// spreads over the cores.
+    /// Files in a chunk at most (see `drain` for when there are fewer).
     private static let chunkFiles = 32
 
     enum ItemOutcome {
@@ -332,9 +331,13 @@ public final class IngestPipeline: @unchecked Sendable {
                 closeBatchIfReady(force: true)
             }
             if pending.isEmpty && needsRescan { rescan() }
-            // A chunk that fits the batch with the chunks in flight.
+            // A chunk that fits the batch with the chunks in flight. Its size is also a fair share
+            // of what is pending and of `commit.max_files`, so that a small burst, a small batch
+            // size or a machine with many cores still has every chunk slot busy.
             let share = max(1, (pending.count + Self.chunksInFlight - 1) / Self.chunksInFlight)
-            let room = min(Self.chunkFiles, share, config.commitMaxFiles - batch.items.count - filesLaunched)
+            let batchShare = max(1, config.commitMaxFiles / Self.chunksInFlight)
+            let room = min(
+                Self.chunkFiles, share, batchShare, config.commitMaxFiles - batch.items.count - filesLaunched)
             if room <= 0 { break }  // the chunks in flight fill the batch: resumes when they are finished
             var chunk: [PendingName] = []
             while chunk.count < room, let item = pending.popFirst() {
