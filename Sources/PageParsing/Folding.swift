@@ -294,8 +294,6 @@ struct PhraseList: Sendable {
 
     func anyContained(in bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { anyContained(in: $0) } }
 
-    func prefix(of bytes: [UInt8]) -> [UInt8]? { bytes.withUnsafeBufferPointer { prefix(of: $0) } }
-
     /// `anyContained` with the filter of `bytes` already built.
     func anyContained(in bytes: UnsafeBufferPointer<UInt8>, filter: PairFilter) -> Bool {
         for (index, phrase) in phrases.enumerated() where filter.covers(filters[index]) {
