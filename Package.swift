@@ -97,6 +97,8 @@ let package = Package(
             dependencies: ["IngestService", "InboxWatcher", "DaemonSupport", "ControlProtocol"],
             swiftSettings: strict
         ),
+        // The bench's own accounting (CPU time, medians, the floor's output).
+        .testTarget(name: "IngestBenchTests", dependencies: ["ingest-bench"], swiftSettings: strict),
         // End-to-end tests: run the real ingestd binary on temporary directories.
         .testTarget(
             name: "EndToEndTests",

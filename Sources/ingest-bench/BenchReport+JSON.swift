@@ -28,6 +28,7 @@ extension BenchReport {
                         ("files_per_second", .number($0.filesPerSecond)),
                         ("megabytes_per_second", .from($0.megabytesPerSecond)), ("files", .integer($0.files)),
                         ("batch", .integer($0.batch)), ("output", .string($0.summary)),
+                        ("cpu", Self.json($0.cpu, files: $0.files)),
                     ])
                 } ?? .null
             ),
@@ -40,6 +41,8 @@ extension BenchReport {
                             ("burst_files_per_second", .number($0.burstFilesPerSecond)),
                             ("floor_files_per_second", .number($0.floorFilesPerSecond)),
                             ("ratio", .number($0.ratio)), ("checks_passed", .bool($0.checksPassed)),
+                            ("daemon_cpu_us_per_file", .from($0.daemonMicrosecondsPerFile)),
+                            ("floor_cpu_us_per_file", .from($0.floorMicrosecondsPerFile)),
                         ])
                     })
             ),
@@ -94,6 +97,16 @@ extension BenchReport {
             ("processed", .integer(outcome.checks.processed)), ("failed", .integer(outcome.checks.failed)),
             ("store_lines", .integer(outcome.checks.storeLines)), ("log_lines", .integer(outcome.log.lines)),
             ("log_problems", .integer(outcome.log.problems)),
+            ("daemon_cpu", json(outcome.daemonCPU, files: outcome.files)),
+            ("drop_cpu", json(outcome.dropCPU, files: outcome.files)),
+        ])
+    }
+
+    private static func json(_ cpu: CPUTime?, files: Int) -> JSONValue {
+        guard let cpu else { return .null }
+        return .object([
+            ("user_seconds", .number(cpu.user)), ("system_seconds", .number(cpu.system)),
+            ("us_per_file", .from(cpu.microseconds(perFile: files))),
         ])
     }
 

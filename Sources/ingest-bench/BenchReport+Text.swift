@@ -21,6 +21,7 @@ extension BenchReport {
         if let floor {
             lines.append("Floor: floor.c (bare syscalls, no parsing) on a copy of the same files, batch \(floor.batch)")
             lines.append(row("throughput", rate(floor.filesPerSecond, floor.megabytesPerSecond)))
+            if let cpu = floor.cpu { lines.append(row("CPU", cpuText(cpu, files: floor.files) + " (the whole run)")) }
             lines.append(row("its output", floor.summary))
         } else {
             lines.append("Floor: skipped (\(floorNote ?? "not run"))")
@@ -33,8 +34,19 @@ extension BenchReport {
                     row(
                         "round \(index + 1)",
                         Format.fixed(round.ratio, 2) + "x (" + Format.fixed(round.burstFilesPerSecond, 0) + " vs "
-                            + Format.fixed(round.floorFilesPerSecond, 0) + " files/s)"
+                            + Format.fixed(round.floorFilesPerSecond, 0) + " files/s"
+                            + cpuPerFileText(round.daemonMicrosecondsPerFile, round.floorMicrosecondsPerFile) + ")"
                             + (round.checksPassed ? "" : "; the burst failed its checks")))
+            }
+            if let daemon = rounds.compactMap(\.daemonMicrosecondsPerFile).median,
+                let floor = rounds.compactMap(\.floorMicrosecondsPerFile).median
+            {
+                lines.append(
+                    row(
+                        "CPU per file",
+                        "median ingestd " + Format.fixed(daemon, 0) + " µs, floor " + Format.fixed(floor, 0) + " µs ("
+                            + Format.fixed(daemon / floor, 1) + "x the floor's work; files/s vary with the machine's "
+                            + "speed at the time, CPU per file much less)"))
             }
         }
         if let trickle {
@@ -78,6 +90,11 @@ extension BenchReport {
                 (outcome.filesPerSecond.map { rate($0, outcome.megabytesPerSecond) } ?? "n/a")
                     + "  (first drop to last durable \(span); drops took \(Format.fixed(outcome.dropSeconds, 3)) s;"
                     + " \(Format.fixed(Double(outcome.bytes) / 1e6, 1)) MB in)"))
+        if let cpu = outcome.daemonCPU {
+            var text = "ingestd " + cpuText(cpu, files: outcome.files) + " from its ready line to the last durable"
+            if let drops = outcome.dropCPU { text += "; the bench's drops " + Format.fixed(drops.total, 2) + " core-s" }
+            lines.append(row("CPU", text))
+        }
         if let latency = outcome.latencies {
             lines.append(
                 row(
@@ -151,5 +168,17 @@ extension BenchReport {
 
     private func rate(_ files: Double, _ megabytes: Double?) -> String {
         Format.fixed(files, 0) + " files/s" + (megabytes.map { "  " + Format.fixed($0, 1) + " MB/s" } ?? "")
+    }
+
+    /// "1.04 core-s = 104 µs/file (user 0.80 s, sys 0.24 s)".
+    private func cpuText(_ cpu: CPUTime, files: Int) -> String {
+        Format.fixed(cpu.total, 2) + " core-s"
+            + (cpu.microseconds(perFile: files).map { " = " + Format.fixed($0, 0) + " µs/file" } ?? "")
+            + " (user " + Format.fixed(cpu.user, 2) + " s, sys " + Format.fixed(cpu.system, 2) + " s)"
+    }
+
+    private func cpuPerFileText(_ daemon: Double?, _ floor: Double?) -> String {
+        guard let daemon, let floor else { return "" }
+        return "; CPU " + Format.fixed(daemon, 0) + " vs " + Format.fixed(floor, 0) + " µs/file"
     }
 }

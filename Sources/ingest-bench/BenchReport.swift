@@ -34,16 +34,24 @@ struct BurstRound {
     var burstFilesPerSecond: Double
     var floorFilesPerSecond: Double
     var checksPassed: Bool
+    /// CPU per input, in microseconds: ingestd's in the burst and the floor's.
+    var daemonMicrosecondsPerFile: Double? = nil
+    var floorMicrosecondsPerFile: Double? = nil
 
     var ratio: Double { burstFilesPerSecond / floorFilesPerSecond }
 }
 
 extension [BurstRound] {
     /// The middle ratio (the mean of the two middle ones for an even count).
-    var medianRatio: Double? {
-        let ratios = map(\.ratio).sorted()
-        guard !ratios.isEmpty else { return nil }
-        let middle = ratios.count / 2
-        return ratios.count % 2 == 1 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2
+    var medianRatio: Double? { map(\.ratio).median }
+}
+
+extension [Double] {
+    /// The middle value (the mean of the two middle ones for an even count); nil when empty.
+    var median: Double? {
+        let sorted = sorted()
+        guard !sorted.isEmpty else { return nil }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }

@@ -47,9 +47,11 @@ struct ChildProcess {
         return ChildProcess(pid: pid)
     }
 
-    /// Runs a short-lived tool to completion; returns how it ended and what it printed (stdout and
-    /// stderr together).
-    static func run(_ path: String, _ arguments: [String]) throws -> (status: ExitStatus, output: String) {
+    /// Runs a short-lived tool to completion; returns how it ended, what it printed (stdout and
+    /// stderr together) and the CPU time it used.
+    static func run(_ path: String, _ arguments: [String]) throws -> (
+        status: ExitStatus, output: String, cpu: CPUTime
+    ) {
         let pipe = try Pipe()
         let child: ChildProcess
         do { child = try spawn(path, arguments, stdout: pipe.writeEnd, stderr: pipe.writeEnd) } catch {
@@ -60,14 +62,19 @@ struct ChildProcess {
         pipe.closeWrite()
         let output = FileSystem.readAll(pipe.readEnd) ?? []
         pipe.closeRead()
-        return (child.wait(), String(decoding: output, as: UTF8.self))
+        let (status, cpu) = child.waitWithUsage()
+        return (status, String(decoding: output, as: UTF8.self), cpu)
     }
 
     /// Blocks until the process ends.
-    func wait() -> ExitStatus {
+    func wait() -> ExitStatus { waitWithUsage().status }
+
+    /// Blocks until the process ends; also returns the CPU time it used.
+    func waitWithUsage() -> (status: ExitStatus, cpu: CPUTime) {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return ExitStatus(waitStatus: status)
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        return (ExitStatus(waitStatus: status), CPUTime(usage))
     }
 
     /// How the process ended, or nil while it runs. Reaps it: call `wait` no more once this returned a status.

@@ -35,10 +35,14 @@ struct DaemonSession {
         }
         let sampler = MemorySampler(pid: process.pid)
         let dropper = try Dropper(staging: staging, inbox: inbox)
+        let daemonCPUBefore = CPUTime.of(pid: process.pid)
+        let dropCPUBefore = CPUTime.currentThread()
         let dropTimes = try drop(dropper, corpus.names)
+        let dropCPU = CPUTime.currentThread() - dropCPUBefore
         let complete = watcher.waitForAll(
             stallSeconds: stallSeconds, progress: { Progress.note("  \($0) of \(corpus.names.count) durable") },
             abandon: { !process.isRunning })
+        let daemonCPUAfter = CPUTime.of(pid: process.pid)
         let peak = ProcStatus.kilobytes("VmHWM", pid: process.pid)
         let sampled = sampler.finish()
         let exit = process.stop(timeoutSeconds: 60)
@@ -47,6 +51,7 @@ struct DaemonSession {
             files: corpus.names.count, bytes: corpus.totalBytes, dropTimes: dropTimes, arrivals: arrivals,
             complete: complete, startupSeconds: MonotonicClock.seconds(readyAt - process.spawnedAt),
             peakRSSKilobytes: peak, sampledRSS: sampled, log: process.log.snapshot,
-            checks: OutputChecks.inspect(state: state, inbox: inbox, names: corpus.names, exit: exit))
+            checks: OutputChecks.inspect(state: state, inbox: inbox, names: corpus.names, exit: exit),
+            daemonCPU: daemonCPUAfter.flatMap { after in daemonCPUBefore.map { after - $0 } }, dropCPU: dropCPU)
     }
 }

@@ -10,6 +10,8 @@ struct FloorResult {
     var batch: Int
     /// The line the floor printed.
     var summary: String
+    /// CPU time of the whole floor run (its set-up is a directory listing: nearly all of it is the job).
+    var cpu: CPUTime? = nil
 }
 
 /// Runs the floor program on a fresh copy of the same inputs: inbox, done and store on one file system.
@@ -29,15 +31,16 @@ struct FloorBenchmark {
         let dropper = try Dropper(staging: staging, inbox: inbox)
         for name in corpus.names { _ = try dropper.drop(name) }
         sync()
-        let (status, output) = try ChildProcess.run(
+        let (status, output, cpu) = try ChildProcess.run(
             floor, [inbox, done, directory + "/store.jsonl", String(batch)])
-        guard status == .exited(0), let result = Self.parse(output, batch: batch) else {
+        guard status == .exited(0), var result = Self.parse(output, batch: batch) else {
             throw BenchError("the floor program failed (\(status)): \(output)")
         }
         let moved = FileSystem.names(in: done).count
         guard moved == corpus.names.count else {
             throw BenchError("the floor program moved \(moved) of \(corpus.names.count) files: \(output)")
         }
+        result.cpu = cpu
         return result
     }
 

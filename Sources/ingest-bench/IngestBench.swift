@@ -94,7 +94,8 @@ struct IngestBench: ParsableCommand {
                 report.rounds.append(
                     BurstRound(
                         burstFilesPerSecond: rate, floorFilesPerSecond: floorResult.filesPerSecond,
-                        checksPassed: burst.checks.passed))
+                        checksPassed: burst.checks.passed, daemonMicrosecondsPerFile: burst.daemonMicrosecondsPerFile,
+                        floorMicrosecondsPerFile: floorResult.cpu?.microseconds(perFile: floorResult.files)))
             }
         }
         if trickleFiles > 0 {

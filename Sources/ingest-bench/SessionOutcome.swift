@@ -12,6 +12,13 @@ struct SessionOutcome {
     var sampledRSS: MemorySampler.Peak
     var log: DaemonLog.Snapshot
     var checks: OutputChecks
+    /// CPU time ingestd used from its ready line until the last input was durable (nil if unreadable).
+    var daemonCPU: CPUTime? = nil
+    /// CPU time the bench's dropping thread used for the drops (it competes with ingestd for the cores).
+    var dropCPU: CPUTime? = nil
+
+    /// ingestd's CPU per input, in microseconds.
+    var daemonMicrosecondsPerFile: Double? { daemonCPU?.microseconds(perFile: files) }
 
     /// Drop-to-durable latency of each input that became durable.
     var latencies: LatencySummary? {

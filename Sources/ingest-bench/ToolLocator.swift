@@ -31,7 +31,7 @@ enum ToolLocator {
         }
         guard let cc = onPath("cc") else { return .failure(BenchError("no cc on PATH to build \(source)")) }
         let binary = buildDirectory + "/floor-bin"
-        let (status, output) = try ChildProcess.run(cc, ["-O2", "-o", binary, source])
+        let (status, output, _) = try ChildProcess.run(cc, ["-O2", "-o", binary, source])
         guard status == .exited(0) else { return .failure(BenchError("cc \(source) failed (\(status)): \(output)")) }
         return .success(binary)
     }
