@@ -31,7 +31,17 @@ extension ArticleRecord {
     /// Builds a record from a parser's draft plus what the pipeline knows.
     public init(draft: ArticleDraft, id: String, fingerprint: Fingerprint, source: SourceInfo) {
         let body = draft.body
-        self.init(id: id, body: body, wordCount: WordCounter.count(body), fingerprint: fingerprint, source: source)
+        self.init(
+            draft: draft, body: body, wordCount: WordCounter.count(body), id: id, fingerprint: fingerprint,
+            source: source)
+    }
+
+    /// As `init(draft:id:fingerprint:source:)`, with the body (`draft.body`) and its word count
+    /// (`WordCounter.count(body)`) already computed.
+    public init(
+        draft: ArticleDraft, body: String, wordCount: Int, id: String, fingerprint: Fingerprint, source: SourceInfo
+    ) {
+        self.init(id: id, body: body, wordCount: wordCount, fingerprint: fingerprint, source: source)
         title = draft.title
         url = draft.url
         published = draft.published

@@ -36,13 +36,14 @@ public struct RecordBuilder: Sendable {
             let source = SourceInfo(
                 file: fileName, sha256: inputHex, bytes: bytes.count, format: result.format, encoding: result.encoding,
                 receivedAt: receivedAt, parser: parser.name, parserVersion: parser.version, index: index)
-            // The record joins the paragraphs into its body; the fingerprint is taken from that.
-            var record = ArticleRecord(
-                draft: draft, id: Self.recordID(inputHex: inputHex, index: index),
-                fingerprint: Fingerprint(sha256: "", simhash: ""), source: source)
-            record.fingerprint = Fingerprint(
-                sha256: Self.sha256Hex(of: record.body), simhash: SimHash.hex(SimHash.compute(record.body)))
-            records.append(record)
+            // The paragraphs joined into the body; the fingerprint and the word count are taken from it.
+            let body = draft.body
+            let (simhash, wordCount) = SimHash.computeWithWordCount(body)
+            records.append(
+                ArticleRecord(
+                    draft: draft, body: body, wordCount: wordCount, id: Self.recordID(inputHex: inputHex, index: index),
+                    fingerprint: Fingerprint(sha256: Self.sha256Hex(of: body), simhash: SimHash.hex(simhash)),
+                    source: source))
         }
         if records.isEmpty { return .failure(.noText) }
         return .success(Output(records: records, inputSHA256: digest))

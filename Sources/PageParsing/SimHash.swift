@@ -8,10 +8,14 @@ import IngestModel
 /// hashed again into a shingle, and bit `i` of the result is set when more than half the shingles
 /// have bit `i` set.
 public enum SimHash {
-    public static func compute(_ text: String) -> UInt64 {
+    public static func compute(_ text: String) -> UInt64 { computeWithWordCount(text).hash }
+
+    /// The SimHash of `text` and its number of words as `WordCounter.count` counts them, from one
+    /// classification of the bytes.
+    public static func computeWithWordCount(_ text: String) -> (hash: UInt64, wordCount: Int) {
         var text = text
         return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, 0) }
             let count = bytes.count
             let chunks = (count + 63) / 64
             return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * chunks) { bitmaps in
@@ -20,9 +24,50 @@ public enum SimHash {
                 let hasNonASCII = classify(base, count: count, wordBits: wordBits, nonASCIIBits: nonASCIIBits)
                 let text = Text(
                     base: base, count: count, nonASCIIBits: hasNonASCII ? UnsafeBufferPointer(nonASCIIBits) : nil)
-                return fromWords(of: text, wordBits: UnsafeBufferPointer(wordBits))
+                let words = UnsafeBufferPointer(wordBits)
+                return (fromWords(of: text, wordBits: words), countWords(of: text, wordBits: words))
             }
         }
+    }
+
+    // MARK: Counting the words
+
+    /// `WordCounter.count` of the text, from its word bitmap: every run of word bytes starts a word,
+    /// except one that only apostrophes and hyphens (`'`, `-`, `’`) separate from the run before it.
+    private static func countWords(of text: Text, wordBits: UnsafeBufferPointer<UInt64>) -> Int {
+        var words = 0
+        var previousTop: UInt64 = 0
+        for chunk in 0..<wordBits.count {
+            let bits = wordBits[chunk]
+            var starts = bits & ~(bits << 1 | previousTop)
+            previousTop = bits >> 63
+            words &+= starts.nonzeroBitCount
+            while starts != 0 {
+                let start = chunk &* 64 &+ starts.trailingZeroBitCount
+                starts &= starts &- 1
+                if joinsPreviousWord(text, start: start, wordBits: wordBits) { words &-= 1 }
+            }
+        }
+        return words
+    }
+
+    /// Whether the run of word bytes at `start` follows one or more joiners that follow a word byte.
+    @inline(__always)
+    private static func joinsPreviousWord(_ text: Text, start: Int, wordBits: UnsafeBufferPointer<UInt64>) -> Bool {
+        var index = start
+        while index > 0 {
+            let byte = text.base[index &- 1]
+            if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "-") {
+                index &-= 1
+            } else if byte == 0x99 && index >= 3 && text.base[index &- 2] == 0x80 && text.base[index &- 3] == 0xE2 {
+                index &-= 3  // U+2019 RIGHT SINGLE QUOTATION MARK
+            } else {
+                break
+            }
+        }
+        guard index < start, index > 0 else { return false }
+        let before = index &- 1
+        return wordBits[before >> 6] & (1 << UInt64(before & 63)) != 0
     }
 
     fileprivate static let fnvOffsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325

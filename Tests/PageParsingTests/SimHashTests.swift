@@ -1,14 +1,40 @@
+import IngestModel
 import PageParsing
 import Testing
 
 /// `SimHash.compute` and `SimHash.hex` must give exactly what the straightforward scalar-by-scalar
-/// code they replaced gave, which is kept below (`ReferenceSimHash`) as the definition.
+/// code they replaced gave, which is kept below (`ReferenceSimHash`) as the definition; and the word
+/// count that `computeWithWordCount` takes from the same bytes must be `WordCounter.count`'s.
 @Suite("SimHash fast path")
 struct SimHashTests {
+    private func expectMatches(_ text: String, _ comment: @autoclosure () -> String = "") {
+        let (hash, words) = SimHash.computeWithWordCount(text)
+        #expect(hash == ReferenceSimHash.compute(text), "hash: \(comment()) \(text.debugDescription)")
+        #expect(words == WordCounter.count(text), "words: \(comment()) \(text.debugDescription)")
+        #expect(SimHash.compute(text) == hash)
+    }
+
+    @Test("word counts around runs of joiners, at every 64-byte boundary")
+    func joinerRuns() {
+        let joiners = ["'", "-", "’", "''", "-'", "’-’", "'-’'", "--"]
+        for joiner in joiners {
+            for offset in 0..<70 {
+                let lead = String(repeating: " ", count: offset)
+                for text in [
+                    lead + "ab" + joiner + "cd", lead + joiner + "ab", lead + "ab" + joiner,
+                    lead + "ab" + joiner + " cd",
+                    lead + "ab " + joiner + "cd", lead + "é" + joiner + "ж", lead + "1" + joiner + "2" + joiner + "3",
+                    lead + "x." + joiner + "y", lead + "新" + joiner + "🗞" + joiner + "a",
+                ] {
+                    expectMatches(text)
+                }
+            }
+        }
+    }
     @Test("matches the reference on generated strings")
     func matchesReference() {
         for text in SimHashStrings.all() {
-            #expect(SimHash.compute(text) == ReferenceSimHash.compute(text), "\(text.debugDescription)")
+            expectMatches(text, "\(text.debugDescription)")
         }
     }
 
@@ -20,12 +46,12 @@ struct SimHashTests {
         ]
         for length in 0...40 {
             let base = String(SimHashStrings.letters(length))
-            #expect(SimHash.compute(base) == ReferenceSimHash.compute(base))
+            expectMatches(base)
             for piece in pieces {
                 for position in 0...length {
                     var text = base
                     text.insert(contentsOf: piece, at: text.index(text.startIndex, offsetBy: position))
-                    #expect(SimHash.compute(text) == ReferenceSimHash.compute(text), "\(text.debugDescription)")
+                    expectMatches(text, "\(text.debugDescription)")
                 }
             }
         }
@@ -38,7 +64,7 @@ struct SimHashTests {
         for value in values {
             guard let scalar = Unicode.Scalar(value) else { continue }
             let text = "a\(scalar)b \(scalar) word\(scalar)\(scalar) x"
-            #expect(SimHash.compute(text) == ReferenceSimHash.compute(text), "U+\(String(value, radix: 16))")
+            expectMatches(text, "U+\(String(value, radix: 16))")
         }
     }
 
@@ -48,7 +74,7 @@ struct SimHashTests {
             for offset in [0, 1, 7, 8, 9, 31, 63, 64, 65] {
                 let word = String(SimHashStrings.letters(length + 40).dropFirst(40))
                 let text = String(repeating: " ", count: offset) + word + " x " + word.uppercased() + "é" + word
-                #expect(SimHash.compute(text) == ReferenceSimHash.compute(text), "\(length) at \(offset)")
+                expectMatches(text, "\(length) at \(offset)")
             }
         }
     }
@@ -59,12 +85,12 @@ struct SimHashTests {
         for wordCount in [255, 256, 257, 4079, 4080, 4081, 4082, 4083, 9000] {
             let words = (0..<wordCount).map { _ in SimHashStrings.words[Int(generator.next() % 40)] }
             let text = words.joined(separator: wordCount % 2 == 0 ? " " : ", ")
-            #expect(SimHash.compute(text) == ReferenceSimHash.compute(text), "\(wordCount) words")
+            expectMatches(text, "\(wordCount) words")
         }
         let dense = String(repeating: "a ", count: 20_000)
-        #expect(SimHash.compute(dense) == ReferenceSimHash.compute(dense))
+        expectMatches(dense)
         let mixed = String(repeating: "Übergänge naïve café Москва 新闻 it's well-known 2024 ", count: 600)
-        #expect(SimHash.compute(mixed) == ReferenceSimHash.compute(mixed))
+        expectMatches(mixed)
     }
 
     @Test(
