@@ -228,13 +228,14 @@ struct PairFilter: Sendable {
     private var bits: UInt64 = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard bytes.count > 1 else { return }
+        guard let base = bytes.baseAddress, bytes.count > 1 else { return }
+        let raw = UnsafeRawPointer(base)
         var bits: UInt64 = 0
-        var previous = UInt64(bytes[0])
-        for index in 1..<bytes.count {
-            let byte = UInt64(bytes[index])
-            bits |= 1 &<< ((previous &* 31 &+ byte) & 63)
-            previous = byte
+        // Each pair is loaded as one 16-bit value and hashed by a multiply (the top six bits of
+        // the product pick its bit): no value carried from one byte to the next.
+        for index in 0..<(bytes.count &- 1) {
+            let pair = UInt64(raw.loadUnaligned(fromByteOffset: index, as: UInt16.self))
+            bits |= 1 &<< ((pair &* 0x9E37_79B9_7F4A_7C15) &>> 58)
         }
         self.bits = bits
     }
@@ -296,9 +297,11 @@ struct PhraseList: Sendable {
 
     /// `anyContained` with the filter of `bytes` already built.
     func anyContained(in bytes: UnsafeBufferPointer<UInt8>, filter: PairFilter) -> Bool {
-        for (index, phrase) in phrases.enumerated() where filter.covers(filters[index]) {
-            if Folding.contains(bytes, phrase) { return true }
+        filters.withUnsafeBufferPointer { filters in
+            for index in filters.indices where filter.covers(filters[index]) {
+                if Folding.contains(bytes, phrases[index]) { return true }
+            }
+            return false
         }
-        return false
     }
 }
