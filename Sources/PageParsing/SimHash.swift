@@ -45,7 +45,12 @@ public enum SimHash {
             while starts != 0 {
                 let start = chunk &* 64 &+ starts.trailingZeroBitCount
                 starts &= starts &- 1
-                if joinsPreviousWord(text, start: start, wordBits: wordBits) { words &-= 1 }
+                // Most words follow a space: only the others can follow a joiner.
+                if start > 0 && text.base[start &- 1] != 0x20
+                    && joinsPreviousWord(text, start: start, wordBits: wordBits)
+                {
+                    words &-= 1
+                }
             }
         }
         return words
