@@ -191,17 +191,28 @@ struct PageLineBuilder {
         var lines: [PageLine] = []
         lines.reserveCapacity(pending.count)
         var next = text.count
+        // Short lines are folded whole, and their bytes and heads are laid out in the same order:
+        // each run of consecutive short lines is folded by one call.
+        let allText = UnsafeBufferPointer(start: base, count: text.count)
+        var run: (source: Int, target: Int)? = nil
+        func foldRun(upTo end: Int) {
+            if let (source, target) = run { Folding.fold(allText, source..<end, into: base + target) }
+            run = nil
+        }
         for line in pending {
             let utf8 = UnsafeBufferPointer(start: base + line.start, count: line.count)
             let headCount = PageLineLayout.headCount(line.count)
-            Folding.fold(utf8, 0..<headCount, into: base + next)
             let head = UnsafeBufferPointer(start: base + next, count: headCount)
-            next += headCount
             let tailStart = PageLineLayout.tailStart(utf8)
             let tail: UnsafeBufferPointer<UInt8>
             if line.count <= PageLine.wholeLimit {
+                if run == nil { run = (line.start, next) }
+                next += headCount
                 tail = UnsafeBufferPointer(rebasing: head[tailStart...])
             } else {
+                foldRun(upTo: line.start)
+                Folding.fold(utf8, 0..<headCount, into: base + next)
+                next += headCount
                 let tailCount = line.count - tailStart
                 Folding.fold(utf8, tailStart..<line.count, into: base + next)
                 tail = UnsafeBufferPointer(start: base + next, count: tailCount)
@@ -212,6 +223,7 @@ struct PageLineBuilder {
                     storage: storage, utf8: utf8, head: head, tail: tail, block: line.block, words: line.words,
                     hasDigit: line.hasDigit))
         }
+        foldRun(upTo: text.count)
         return lines
     }
 }

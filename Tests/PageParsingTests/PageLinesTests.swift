@@ -33,6 +33,32 @@ struct PageLinesTests {
         #expect(Array(lines[1].head) == Array(Folding.fold(long).prefix(PageLine.headLength)))
     }
 
+    @Test("heads and tails of short and long lines in every order (short lines are folded in runs)")
+    func mixedRuns() {
+        let short = ["ÉTÉ à PARIS", "Ж", "Zürich ÄÖÜ Straße", "A", "ÀÉÎÕÜ ЁЖЯ ÞÐ end É"]
+        let long = [
+            "ÉLAN " + String(repeating: "Mixed CASE Ünïcode ", count: 12) + "FIN É",
+            String(repeating: "Ж", count: 150),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<40 {
+            let picks = (0..<Int.random(in: 1...9, using: &generator)).map { _ in
+                Bool.random(using: &generator)
+                    ? short.randomElement(using: &generator)! : long.randomElement(using: &generator)!
+            }
+            let lines = PageLines(picks.joined(separator: "\n"))
+            #expect(lines.count == picks.count)
+            for index in 0..<lines.count {
+                let folded = Folding.fold(picks[index])
+                let headCount = lines[index].isShort ? folded.count : PageLine.headLength
+                #expect(Array(lines[index].head) == Array(folded.prefix(headCount)), "\(picks)")
+                var start = max(0, folded.count - PageLine.tailLength)
+                while start < folded.count && folded[start] & 0xC0 == 0x80 { start += 1 }
+                #expect(Array(lines[index].foldedTail()) == Array(folded[start...]), "\(picks)")
+            }
+        }
+    }
+
     @Test("the tail is the folded end of the line, at most 72 bytes, starting on a character")
     func tails() {
         // Lines of every length around the limits, ending in two-byte characters so that the
