@@ -17,6 +17,8 @@ public struct FileName: Hashable, Sendable, CustomStringConvertible {
     /// characters become `\n`, `\t`, `\xNN`, and bytes that are not UTF-8 become `\xNN`;
     /// a backslash itself is doubled only when the name needed escaping.
     public var escaped: String {
+        // The usual name, printable ASCII, is its own text.
+        if bytes.allSatisfy({ $0 &- 0x20 < 0x5F }) { return String(decoding: bytes, as: UTF8.self) }
         if let text = String(validating: bytes, as: UTF8.self),
             !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         {

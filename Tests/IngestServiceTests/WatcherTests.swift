@@ -12,6 +12,9 @@ struct WatcherTests {
         #expect(FileName("ünï.txt").escaped == "ünï.txt")
         #expect(FileName("a\nb").escaped == "a\\nb")
         #expect(FileName("back\\slash\t").escaped == "back\\\\slash\\t")
+        // Printable ASCII is kept as it is, a backslash too; DEL is not printable.
+        #expect(FileName(" ~back\\slash!.txt").escaped == " ~back\\slash!.txt")
+        #expect(FileName("a\u{7F}b").escaped == "a\\x7fb")
         #expect(FileName([0x61, 0xFF, 0x62, 0xC3]).escaped == "a\\xffb\\xc3")
         #expect(FileName([0x61, 0xFF]).bytes == [0x61, 0xFF])
     }
