@@ -47,8 +47,7 @@ struct CPUAccounting {
         func seconds(_ who: __rusage_who) -> Double {
             var usage = rusage()
             getrusage(__rusage_who_t(who.rawValue), &usage)
-            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-                + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+            return CPUTime(usage).total
         }
         return seconds(RUSAGE_SELF) + seconds(RUSAGE_CHILDREN)
     }
