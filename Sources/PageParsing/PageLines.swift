@@ -255,6 +255,12 @@ struct PageLines: Sendable {
                         index += 8
                         continue
                     }
+                    // Take the printable bytes before the first other one (a line end, most
+                    // often) one by one, then that byte below, without trying eight again.
+                    for _ in 0..<LineScan.printableLanes(word) {
+                        scan.absorb(base[index])
+                        index += 1
+                    }
                 }
                 let byte = base[index]
                 if byte == 0x0A || byte == 0x0D {
@@ -316,7 +322,7 @@ struct PageLines: Sendable {
 }
 
 /// What the single pass of `PageLines` knows about the line it is in.
-private struct LineScan {
+struct LineScan {
     var lineStart = 0
     var spaces = 0
     var digit = false
@@ -331,6 +337,17 @@ private struct LineScan {
         digit = false
         clean = true
         previousWasSpace = false
+    }
+
+    /// How many of the eight bytes, from the first, are printable ASCII before one that is not
+    /// (non-ASCII, below 0x20 or DEL). Each test may also flag lanes above the first that fails
+    /// it (a borrow or carry runs on), never one below, so the lowest flag is exact.
+    @inline(__always)
+    static func printableLanes(_ word: UInt64) -> Int {
+        let high = 0x8080_8080_8080_8080 as UInt64
+        let other =
+            (word & high) | ((word &- 0x2020_2020_2020_2020) & ~word & high) | ((word &+ 0x0101_0101_0101_0101) & high)
+        return other.trailingZeroBitCount >> 3
     }
 
     /// Takes eight bytes if they are all printable ASCII (no line end, no control character).
