@@ -64,11 +64,11 @@ public struct LineLogHandler: LogHandler {
         out.append(contentsOf: level.rawValue.utf8)
         out.append(0x20)
         out.append(contentsOf: message.utf8)
-        for key in metadata.keys.sorted() {
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             out.append(0x20)
             out.append(contentsOf: key.utf8)
             out.append(UInt8(ascii: "="))
-            appendQuoted(metadata[key]!.description, to: &out)
+            appendQuoted(value.description, to: &out)
         }
         out.append(0x0A)
         return out
@@ -85,12 +85,15 @@ public struct LineLogHandler: LogHandler {
     }
 
     static func appendQuoted(_ value: String, to out: inout [UInt8]) {
-        let utf8 = value.utf8
-        let needsQuotes = utf8.isEmpty || utf8.contains { Self.isSpecial($0) }
-        guard needsQuotes else {
+        var value = value
+        let needsQuotes = value.withUTF8 { utf8 in
+            guard !utf8.isEmpty else { return true }
+            for byte in utf8 where Self.isSpecial(byte) { return true }
             out.append(contentsOf: utf8)
-            return
+            return false
         }
+        guard needsQuotes else { return }
+        let utf8 = value.utf8
         out.append(UInt8(ascii: "\""))
         for byte in utf8 {
             switch byte {
