@@ -339,25 +339,26 @@ struct LineScan {
         previousWasSpace = false
     }
 
-    /// How many of the eight bytes, from the first, are printable ASCII before one that is not
-    /// (non-ASCII, below 0x20 or DEL). Each test may also flag lanes above the first that fails
-    /// it (a borrow or carry runs on), never one below, so the lowest flag is exact.
+    /// Bit 7 of the lanes that are not printable ASCII (non-ASCII, below 0x20 or DEL). Each test
+    /// may also flag lanes above the first that fails it (a borrow or carry runs on), never one
+    /// below, so the lowest flag is exact, and the result is zero exactly when all eight pass.
     @inline(__always)
-    static func printableLanes(_ word: UInt64) -> Int {
+    private static func otherLanes(_ word: UInt64) -> UInt64 {
         let high = 0x8080_8080_8080_8080 as UInt64
-        let other =
-            (word & high) | ((word &- 0x2020_2020_2020_2020) & ~word & high) | ((word &+ 0x0101_0101_0101_0101) & high)
-        return other.trailingZeroBitCount >> 3
+        return (word & high) | ((word &- 0x2020_2020_2020_2020) & ~word & high)
+            | ((word &+ 0x0101_0101_0101_0101) & high)
     }
+
+    /// How many of the eight bytes, from the first, are printable ASCII before one that is not.
+    @inline(__always)
+    static func printableLanes(_ word: UInt64) -> Int { otherLanes(word).trailingZeroBitCount >> 3 }
 
     /// Takes eight bytes if they are all printable ASCII (no line end, no control character).
     @inline(__always)
     mutating func absorbPrintableASCII(_ word: UInt64) -> Bool {
         let low7 = 0x7F7F_7F7F_7F7F_7F7F as UInt64
         let high = 0x8080_8080_8080_8080 as UInt64
-        guard word & high == 0, (word &- 0x2020_2020_2020_2020) & ~word & high == 0,
-            (word &+ 0x0101_0101_0101_0101) & high == 0
-        else { return false }
+        guard Self.otherLanes(word) == 0 else { return false }
         let flipped = word ^ 0x2020_2020_2020_2020
         let space = ~(((flipped & low7) &+ low7) | flipped | low7)  // exactly the bytes that are spaces
         spaces &+= Int(truncatingIfNeeded: ((space >> 7) &* 0x0101_0101_0101_0101) >> 56)  // bytes set
