@@ -38,10 +38,11 @@ public struct PipelineStatus: Sendable, Equatable {
 ///
 /// Intake state lives on one serial queue, `intake`; commits run on another, so reading the next
 /// batch overlaps the previous batch's syncs. Names are taken in chunks of up to 32: each chunk is
-/// read, hashed, parsed and encoded by one worker off `intake`, two chunks per core at a time, and
-/// the chunks come back to `intake` in order for the duplicate checks and batching, which overlap
-/// the other chunks' preparation. The files being prepared and those in the filling batch number
-/// at most `commit.max_files`. Group commit: a batch closes at
+/// read, hashed, parsed and encoded by one worker off `intake` (one file per worker at a time),
+/// and the chunks come back to `intake` in order for the duplicate checks and batching, which
+/// overlap the other chunks' preparation. Chunks are prepared ahead of the filling batch, up to
+/// one batch's worth of files (`commit.max_files`, and `commit.max_bytes` of input once read), so
+/// that the cores keep working while a batch commits. Group commit: a batch closes at
 /// `commit.max_files`/`commit.max_bytes`, or once nothing else is pending and its first input has
 /// waited `commit.max_delay_ms`; at most one batch is committing and one filling (bounded memory).
 /// The pending queue is bounded too: past `max_pending` names are dropped and the inbox is
@@ -81,10 +82,13 @@ public final class IngestPipeline: @unchecked Sendable {
     private var seenThisRun = Set<FileName>()
     private var needsRescan = false
     private var batch = Batch()
-    /// Chunks being prepared, in launch order; they are finished in that order.
+    /// Chunks being prepared, or prepared and waiting for room in the batch, in launch order;
+    /// they are finished in that order.
     private var launched = Deque<LaunchedChunk>()
-    /// Names in `launched`: they count toward the batch being filled.
-    private var filesLaunched = 0
+    /// Names in `launched` not yet moved into a batch.
+    private var filesAhead = 0
+    /// Input bytes of the prepared items in `launched` not yet moved into a batch.
+    private var bytesAhead = 0
     private var nextChunkNumber = 0
     /// Bumped when a store failure drops the filling batch: chunks launched before are dropped too.
     private var generation = 0
@@ -116,6 +120,9 @@ public final class IngestPipeline: @unchecked Sendable {
         var directory: Int32
         var generation: Int
         var prepared: [Prepared]?
+        /// Items already moved into a batch: a full batch waiting for the committer stops a chunk
+        /// part-way, and the rest follows once the commit is done.
+        var finished = 0
     }
 
     /// Chunks prepared at once, each by one worker from start to end: two per core, so that a
@@ -145,6 +152,8 @@ public final class IngestPipeline: @unchecked Sendable {
         var items: [BatchItem] = []
         var bytes = 0
         var firstAt: UInt64 = 0
+        /// When the batch was handed to the committer.
+        var sealedAt: UInt64 = 0
         /// Settings in force when the batch was sealed (the committer must not read `config`).
         var processedAction = IngestConfig.ProcessedAction.move
         var inboxPath = ""
@@ -317,28 +326,28 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// Launches chunks of pending names while fewer than `chunksInFlight` are being prepared and
-    /// the batch (with what is in flight) has room; closes the batch when it is full or idle.
+    /// Launches chunks of pending names, and closes the batch when it is full or idle. Chunks are
+    /// prepared ahead of the batch, up to one batch's worth (`commit.max_files` and
+    /// `commit.max_bytes`, and at least `chunksInFlight` chunks): while one batch commits and the
+    /// next is full, the cores keep preparing the one after instead of idling until the commit is
+    /// done. Past that bound, the rest waits for the commit (backpressure).
     private func drain() {
+        finishPreparedChunks()
         if paused {
             closeBatchIfReady(force: true)  // the batch already taken still commits
             return
         }
         guard !stopping, !waitingForRetry else { return }
-        while launched.count < Self.chunksInFlight {
-            if batchIsFull {
-                if commitBusy { break }  // backpressure: resumes when the commit completes
-                closeBatchIfReady(force: true)
-            }
+        while launched.count < Self.chunksInFlight
+            || (filesAhead < config.commitMaxFiles && bytesAhead < config.commitMaxBytes)
+        {
+            if batchIsFull { closeBatchIfReady(force: true) }
             if pending.isEmpty && needsRescan { rescan() }
-            // A chunk that fits the batch with the chunks in flight. Its size is also a fair share
-            // of what is pending and of `commit.max_files`, so that a small burst, a small batch
-            // size or a machine with many cores still has every chunk slot busy.
+            // A fair share of what is pending and of `commit.max_files`, so that a small burst, a
+            // small batch size or a machine with many cores still has every chunk slot busy.
             let share = max(1, (pending.count + Self.chunksInFlight - 1) / Self.chunksInFlight)
             let batchShare = max(1, config.commitMaxFiles / Self.chunksInFlight)
-            let room = min(
-                Self.chunkFiles, share, batchShare, config.commitMaxFiles - batch.items.count - filesLaunched)
-            if room <= 0 { break }  // the chunks in flight fill the batch: resumes when they are finished
+            let room = min(Self.chunkFiles, share, batchShare)
             var chunk: [PendingName] = []
             while chunk.count < room, let item = pending.popFirst() {
                 pendingNames.remove(item.name)
@@ -365,6 +374,14 @@ public final class IngestPipeline: @unchecked Sendable {
         case duplicate(bytes: Int)
         case failed(ParseError, bytes: Int)
         case records(ContentKey, [PreparedRecord], bytes: Int)
+
+        /// The input's size, if it was read.
+        var inputBytes: Int {
+            switch self {
+            case .notTaken: 0
+            case .duplicate(let bytes), .failed(_, let bytes), .records(_, _, let bytes): bytes
+            }
+        }
     }
 
     /// A record with its duplicate-index fingerprint and its JSON line, encoded in parallel.
@@ -387,7 +404,7 @@ public final class IngestPipeline: @unchecked Sendable {
             LaunchedChunk(
                 number: number, items: chunk, startedAt: Timestamp.monotonicNanoseconds(), directory: inboxFD,
                 generation: generation, prepared: nil))
-        filesLaunched += chunk.count
+        filesAhead += chunk.count
         let work = preparation()
         preparer.async { [self] in
             let prepared = chunk.map(work)
@@ -398,20 +415,14 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Back on `intake`: finishes the chunks at the front of `launched` that are prepared, in
     /// order, then carries on.
     private func chunkPrepared(_ number: Int, _ prepared: [Prepared]) {
-        if let index = launched.firstIndex(where: { $0.number == number }) { launched[index].prepared = prepared }
-        while let chunk = launched.first, let results = chunk.prepared {
-            launched.removeFirst()
-            filesLaunched -= chunk.items.count
-            for item in chunk.items { inFlight.remove(item.name) }  // `add` takes them again
-            // After a store failure dropped the batch, chunks launched before it go too (their
-            // duplicate checks were against fingerprints since rolled back); a rescan finds them.
-            guard chunk.generation == generation else { continue }
-            for (index, item) in chunk.items.enumerated() {
-                finish(item, prepared: results[index], started: chunk.startedAt, directory: chunk.directory)
-            }
+        if let index = launched.firstIndex(where: { $0.number == number }) {
+            launched[index].prepared = prepared
+            bytesAhead += prepared.reduce(0) { $0 + $1.inputBytes }
         }
+        finishPreparedChunks()
         if !heartbeatWaiters.isEmpty {
-            let cameBackBelow = launched.first?.number ?? nextChunkNumber
+            // Prepared chunks waiting for room in the batch have come back too.
+            let cameBackBelow = launched.first(where: { $0.prepared == nil })?.number ?? nextChunkNumber
             let answered = heartbeatWaiters.filter { $0.afterChunk < cameBackBelow }
             heartbeatWaiters.removeAll { $0.afterChunk < cameBackBelow }
             for waiter in answered { waiter.reply() }
@@ -421,6 +432,37 @@ public final class IngestPipeline: @unchecked Sendable {
             finishIfIdle()
         } else {
             drain()
+        }
+    }
+
+    /// Moves the results of prepared chunks into the batch, in launch order, item by item. A full
+    /// batch is sealed when the committer is free; when it is busy, the rest stays in `launched`
+    /// until the commit completes (`completed` calls this again).
+    private func finishPreparedChunks() {
+        while let chunk = launched.first, let results = chunk.prepared {
+            // After a store failure dropped the batch, chunks launched before it go too (their
+            // duplicate checks were against fingerprints since rolled back); a rescan finds them.
+            let current = chunk.generation == generation
+            var next = chunk.finished
+            while next < chunk.items.count {
+                if current && batchIsFull {
+                    closeBatchIfReady(force: true)
+                    if batchIsFull { break }  // the committer is busy
+                }
+                let item = chunk.items[next]
+                filesAhead -= 1
+                bytesAhead -= results[next].inputBytes
+                inFlight.remove(item.name)  // `add` takes it again
+                if current {
+                    finish(item, prepared: results[next], started: chunk.startedAt, directory: chunk.directory)
+                }
+                next += 1
+            }
+            if next < chunk.items.count {
+                launched[launched.startIndex].finished = next
+                return
+            }
+            launched.removeFirst()
         }
     }
 
@@ -631,6 +673,7 @@ public final class IngestPipeline: @unchecked Sendable {
         var sealed = batch
         sealed.processedAction = config.processedAction
         sealed.inboxPath = config.inbox
+        sealed.sealedAt = Timestamp.monotonicNanoseconds()
         batch = Batch()
         commitBusy = true
         let toCommit = sealed
@@ -749,6 +792,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 logCommitted(batch, moveErrors: moveErrors, duplicates: duplicates, durableAt: durableAt)
             }
         }
+        finishPreparedChunks()  // those that waited for this commit (or, after a failure, drops them)
         if stopping {
             closeBatchIfReady(force: true)
             finishIfIdle()
@@ -808,6 +852,12 @@ public final class IngestPipeline: @unchecked Sendable {
         let committedAt = Timestamp.monotonicNanoseconds()
         metrics.recordCommit(
             files: processed + duplicate + failed, records: records, latenciesMilliseconds: latencies, now: committedAt)
+        logger.debug(
+            "batch committed",
+            metadata: [
+                "files": "\(batch.items.count)", "records": "\(records)", "bytes": "\(batch.bytes)",
+                "commit_ms": .string(Self.format(Double(durableAt - batch.sealedAt) / 1e6)),
+            ])
         statusState.withLock {
             $0.lastCommitNanoseconds = committedAt
             $0.filesProcessed += processed

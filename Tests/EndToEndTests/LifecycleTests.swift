@@ -55,6 +55,38 @@ struct LifecycleTests {
         #expect(try daemon.stop() == 0)
     }
 
+    @Test("a burst of many batches: no batch holds more than commit.max_files, and every file is stored once")
+    func burstKeepsBatchBounds() throws {
+        let tree = TempTree()
+        let staging = tree.path("staging")
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let total = 600
+        for index in 0..<total { tree.writeFast(staging + "/b\(index).txt", article("burst-\(index)-marker")) }
+        // Small batches, so that many of them are prepared ahead while another one commits.
+        let config = tree.config("commit:\n  max_files: 8\n  max_delay_ms: 0\n")
+        let daemon = try DaemonProcess.start(tree, extra: ["--config", config])
+        for index in 0..<total { rename(staging + "/b\(index).txt", tree.inbox + "/b\(index).txt") }
+        try waitUntil("\(total) processed", timeout: 60, log: { String(daemon.log.suffix(3000)) }) {
+            tree.count(tree.processed) == total
+        }
+        #expect(try daemon.stop() == 0)
+
+        let batchSizes = daemon.logLines.filter { $0.contains("batch committed") }.compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("files=") }.flatMap { Int($0.dropFirst(6)) }
+        }
+        #expect(batchSizes.reduce(0, +) == total, "the batches' files add up to the files dropped")
+        #expect(batchSizes.allSatisfy { (1...8).contains($0) }, "batch sizes: \(batchSizes)")
+        #expect(batchSizes.count >= total / 8)
+        var seen: [String: Int] = [:]
+        for record in tree.records() {
+            let body = record["body"] as? String ?? ""
+            guard let range = body.range(of: #"burst-\d+-marker"#, options: .regularExpression) else { continue }
+            seen[String(body[range]), default: 0] += 1
+        }
+        #expect(seen.count == total)
+        #expect(seen.values.allSatisfy { $0 == 1 })
+    }
+
     @Test("dotfiles, temporary names and sub-directories are left alone")
     func ignoredNames() throws {
         let tree = TempTree()
