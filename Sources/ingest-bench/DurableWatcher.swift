@@ -18,7 +18,15 @@ struct Arrivals {
 /// its records are durable), with inotify IN_MOVED_TO read on a background thread. When events were
 /// lost (IN_Q_OVERFLOW), or nothing arrived for a second while files are missing, it lists the
 /// directory as a fallback.
+///
+/// After a read that returned events, the thread sleeps `coalesceMilliseconds` before it looks
+/// again: during a burst it would otherwise wake for every few files and take CPU from the daemon
+/// it measures (on two cores, 4.6% of the burst's files/s). An arrival is therefore recorded at
+/// most that much late, never early.
 final class DurableWatcher {
+    /// The pause after each read that found events.
+    static let coalesceMilliseconds = 1
+
     private let core: Core
     private let thread: BackgroundThread
 
@@ -119,6 +127,7 @@ final class DurableWatcher {
                             if overflow { overflowed = true } else { record(name, at: now, listed: false) }
                         }
                     }
+                    MonotonicClock.sleep(milliseconds: DurableWatcher.coalesceMilliseconds)
                 }
                 let idle = count < slots.count && MonotonicClock.seconds(MonotonicClock.now() - lastArrival) > 1
                 if overflowed || idle {
