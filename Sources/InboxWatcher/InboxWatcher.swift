@@ -42,6 +42,15 @@ public final class InboxWatcher: @unchecked Sendable {
     private var retryTimer: (any DispatchSourceTimer)?
     private var lostReported = false
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// When a read last found events (monotonic nanoseconds).
+    private var lastEventsAt: UInt64 = 0
+    /// The source is suspended for `burstPause` (see `readEvents`).
+    private var sourcePaused = false
+    /// Reads that find events closer together than this are a burst...
+    private static let burstGapNanoseconds: UInt64 = 1_000_000
+    /// ...and the source then pauses this long after each read, so that a read carries a
+    /// millisecond of events instead of a few: fewer wake-ups of this queue and of the handler's.
+    private static let burstPause = DispatchTimeInterval.milliseconds(1)
 
     /// - Parameter retryInterval: how often to look for a missing inbox.
     public convenience init(
@@ -94,6 +103,10 @@ public final class InboxWatcher: @unchecked Sendable {
         queue.async {
             self.retryTimer?.cancel()
             self.retryTimer = nil
+            if self.sourcePaused {
+                self.sourcePaused = false
+                self.source?.resume()  // a suspended source is never cancelled
+            }
             self.source?.cancel()
             self.source = nil
         }
@@ -129,53 +142,70 @@ public final class InboxWatcher: @unchecked Sendable {
         return 0
     }
 
+    /// Reads one buffer of events (the source fires again while more are queued). In a burst (a
+    /// read finding events within `burstGapNanoseconds` of the last one that did), the source then
+    /// pauses for `burstPause`, so that the next read carries a millisecond of events instead of a
+    /// few: events wait at most that much longer, and a trickle of files is never delayed.
     private func readEvents() {
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return  // EAGAIN: drained
-            }
-            if n == 0 { return }
-            var offset = 0
-            var events: [Event] = []
-            var lost: String?
-            buffer.withUnsafeBytes { raw in
-                while offset + 16 <= n {
-                    let wd = raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)
-                    let mask = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
-                    let length = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
-                    let nameBytes = raw[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 }
-                    offset += 16 + length
-                    if mask & UInt32(IN_Q_OVERFLOW) != 0 {
-                        events.append(.rescan(reason: "inotify event queue overflowed"))
-                        continue
-                    }
-                    if wd == parentWatch && wd != watch {
-                        guard Array(nameBytes) == Array(self.baseName.utf8) else { continue }
-                        if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
-                            lost = mask & UInt32(IN_DELETE) != 0 ? "the inbox was deleted" : "the inbox was moved away"
-                        } else if mask & UInt32(IN_ISDIR) != 0 {
-                            lost = "a new inbox directory appeared"
-                        }
-                        continue
-                    }
-                    guard wd == watch else { continue }  // a watch we already left
-                    if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT) != 0 {
-                        lost = mask & UInt32(IN_MOVE_SELF) != 0 ? "the inbox was moved away" : "the inbox was deleted"
-                        continue
-                    }
-                    if mask & UInt32(IN_ISDIR) != 0 || nameBytes.isEmpty { continue }
-                    let name = FileName(Array(nameBytes))
-                    guard InboxFilter.isCandidate(name) else { continue }
-                    // A created entry is reported only if no close event will follow it: symlinks,
-                    // FIFOs, sockets, devices and hard links. A new regular file waits for its close.
-                    if mask & UInt32(IN_CREATE) != 0 && !self.isFinishedOnCreate(name) { continue }
-                    events.append(.file(name))
+        var n: Int
+        repeat {
+            n = buffer.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress, $0.count) }
+        } while n < 0 && errno == EINTR
+        guard n > 0 else { return }  // EAGAIN: nothing queued
+        defer { pauseIfBurst() }
+        var offset = 0
+        var events: [Event] = []
+        var lost: String?
+        buffer.withUnsafeBytes { raw in
+            while offset + 16 <= n {
+                let wd = raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+                let mask = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+                let length = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                let nameBytes = raw[(offset + 16)..<(offset + 16 + length)].prefix { $0 != 0 }
+                offset += 16 + length
+                if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                    events.append(.rescan(reason: "inotify event queue overflowed"))
+                    continue
                 }
+                if wd == parentWatch && wd != watch {
+                    guard Array(nameBytes) == Array(self.baseName.utf8) else { continue }
+                    if mask & UInt32(IN_DELETE | IN_MOVED_FROM) != 0 {
+                        lost = mask & UInt32(IN_DELETE) != 0 ? "the inbox was deleted" : "the inbox was moved away"
+                    } else if mask & UInt32(IN_ISDIR) != 0 {
+                        lost = "a new inbox directory appeared"
+                    }
+                    continue
+                }
+                guard wd == watch else { continue }  // a watch we already left
+                if mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT) != 0 {
+                    lost = mask & UInt32(IN_MOVE_SELF) != 0 ? "the inbox was moved away" : "the inbox was deleted"
+                    continue
+                }
+                if mask & UInt32(IN_ISDIR) != 0 || nameBytes.isEmpty { continue }
+                let name = FileName(Array(nameBytes))
+                guard InboxFilter.isCandidate(name) else { continue }
+                // A created entry is reported only if no close event will follow it: symlinks,
+                // FIFOs, sockets, devices and hard links. A new regular file waits for its close.
+                if mask & UInt32(IN_CREATE) != 0 && !self.isFinishedOnCreate(name) { continue }
+                events.append(.file(name))
             }
-            if !events.isEmpty { handler(events) }
-            if let lost { reestablish(reason: lost) }
+        }
+        if !events.isEmpty { handler(events) }
+        if let lost { reestablish(reason: lost) }
+    }
+
+    private func pauseIfBurst() {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let nanoseconds = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+        defer { lastEventsAt = nanoseconds }
+        guard nanoseconds &- lastEventsAt < Self.burstGapNanoseconds, !sourcePaused, let source else { return }
+        source.suspend()
+        sourcePaused = true
+        queue.asyncAfter(deadline: .now() + Self.burstPause) {
+            guard self.sourcePaused else { return }
+            self.sourcePaused = false
+            self.source?.resume()
         }
     }
 
