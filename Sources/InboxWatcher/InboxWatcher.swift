@@ -195,9 +195,7 @@ public final class InboxWatcher: @unchecked Sendable {
     }
 
     private func pauseIfBurst() {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let nanoseconds = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+        let nanoseconds = DispatchTime.now().uptimeNanoseconds
         defer { lastEventsAt = nanoseconds }
         guard nanoseconds &- lastEventsAt < Self.burstGapNanoseconds, !sourcePaused, let source else { return }
         source.suspend()

@@ -241,7 +241,9 @@ public final class IngestPipeline: @unchecked Sendable {
     public func heartbeat(_ reply: @escaping @Sendable () -> Void) {
         intake.async { [self] in
             let answer: @Sendable () -> Void = { [committer] in committer.async { reply() } }
-            if let newest = launched.last {
+            // Only chunks still being prepared are waited for: one prepared and waiting for room
+            // in the batch has come back (and no `chunkPrepared` will follow it).
+            if let newest = launched.last(where: { $0.prepared == nil }) {
                 heartbeatWaiters.append((afterChunk: newest.number, reply: answer))
             } else {
                 answer()
