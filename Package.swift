@@ -94,7 +94,10 @@ let package = Package(
         .testTarget(name: "RecordStoreTests", dependencies: ["RecordStore"], swiftSettings: strict),
         .testTarget(
             name: "IngestServiceTests",
-            dependencies: ["IngestService", "InboxWatcher", "DaemonSupport", "ControlProtocol"],
+            dependencies: [
+                "IngestService", "InboxWatcher", "DaemonSupport", "ControlProtocol", "RecordStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // The bench's own accounting (CPU time, medians, the floor's output).

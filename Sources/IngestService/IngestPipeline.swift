@@ -57,7 +57,8 @@ public final class IngestPipeline: @unchecked Sendable {
     private let logger: Logger
     private let once: Bool
     private let intake = DispatchQueue(label: "ingestd.intake")
-    private let committer = DispatchQueue(label: "ingestd.commit")
+    /// Internal, not private: a test holds commits back by suspending it.
+    let committer = DispatchQueue(label: "ingestd.commit")
     /// Where chunks are read, parsed and encoded, off `intake` (several chunks at once).
     private let preparer = DispatchQueue(label: "ingestd.prepare", attributes: .concurrent)
     private let statusState = Mutex(PipelineStatus())
