@@ -32,7 +32,7 @@ enum BylineParser {
     ])
 
     /// The byline in `text`, or nil when it is not one.
-    static func parse(_ text: String) -> Byline? { parse(PageLine(text)) }
+    static func parse(_ text: String) -> Byline? { PageLine.with(text) { parse($0) } }
 
     /// The byline in `line`, or nil when the line is not one.
     static func parse(_ line: PageLine) -> Byline? {

@@ -25,7 +25,7 @@ enum DateParser {
 
     /// The first date at the start of `text` (after an optional label), or nil.
     static func parse(_ text: String, language: String?) -> ParsedDate? {
-        parse(PageLine(text), language: language)
+        PageLine.with(text) { parse($0, language: language) }
     }
 
     static func parse(_ line: PageLine, language: String?) -> ParsedDate? {

@@ -1,6 +1,7 @@
 /// The bytes of a page's lines, owned once for all of them: the cleaned UTF-8 of every line, the
 /// folded head of every line, and the folded tail of lines longer than `PageLine.wholeLimit`.
-/// Immutable once built; `PageLine`s are views into it and keep it alive.
+/// Immutable once built; `PageLine`s are views into it, and the `PageLines` that made them keeps
+/// it alive.
 final class PageLineStorage: @unchecked Sendable {
     let bytes: UnsafeMutableBufferPointer<UInt8>
 
@@ -14,10 +15,10 @@ final class PageLineStorage: @unchecked Sendable {
 /// One cleaned, non-blank line of a page and the facts the line tests start from, computed once.
 ///
 /// The line's bytes live in a `PageLineStorage` shared by all lines of its page, so a page of N
-/// lines costs one allocation instead of 2N, and copying a line costs one retain.
+/// lines costs one allocation instead of 2N. A line holds no reference to it, so copying a line
+/// (which the line tests do for every line of a page) costs no retain and no release: a line is
+/// valid only while the `PageLines` it came from lives (see `PageLine.with` for a line on its own).
 struct PageLine: @unchecked Sendable {
-    /// Keeps `utf8`, `head` and `tail` valid.
-    private let storage: PageLineStorage
     /// The cleaned UTF-8 of the line.
     let utf8: UnsafeBufferPointer<UInt8>
     /// Folded bytes of the whole line when it is at most `wholeLimit` bytes, else of its first
@@ -46,20 +47,21 @@ struct PageLine: @unchecked Sendable {
     /// The line as a string (made on each call: keep it out of per-line tests).
     var text: String { String(decoding: utf8, as: UTF8.self) }
 
-    /// A line on its own (tests and single-line parsers); `text` must be clean.
-    init(_ text: String, block: Int = 0) {
+    /// Calls `body` with a line on its own (tests and single-line parsers), valid during the call;
+    /// `text` must be clean.
+    static func with<Result>(_ text: String, block: Int = 0, _ body: (PageLine) throws -> Result) rethrows -> Result {
         var text = text
         let (words, hasDigit) = text.withUTF8 { PageLineLayout.countWords($0) }
         var builder = PageLineBuilder()
         builder.add(utf8: Array(text.utf8), block: block, words: words, hasDigit: hasDigit)
-        self = builder.finish()[0]
+        let (storage, lines) = builder.finish()
+        return try withExtendedLifetime(storage) { try body(lines[0]) }
     }
 
     init(
-        storage: PageLineStorage, utf8: UnsafeBufferPointer<UInt8>, head: UnsafeBufferPointer<UInt8>,
-        tail: UnsafeBufferPointer<UInt8>, block: Int, words: Int, hasDigit: Bool
+        utf8: UnsafeBufferPointer<UInt8>, head: UnsafeBufferPointer<UInt8>, tail: UnsafeBufferPointer<UInt8>,
+        block: Int, words: Int, hasDigit: Bool
     ) {
-        self.storage = storage
         self.utf8 = utf8
         self.head = head
         self.tail = tail
@@ -176,8 +178,9 @@ struct PageLineBuilder {
         bytes.withUnsafeBufferPointer { add(utf8: $0, block: block, words: words, hasDigit: hasDigit) }
     }
 
-    /// The lines, in the order added.
-    func finish() -> [PageLine] {
+    /// The storage of the lines' bytes, and the lines in the order added (valid while the storage
+    /// lives).
+    func finish() -> (PageLineStorage, [PageLine]) {
         var total = text.count
         for line in pending {
             total += PageLineLayout.headCount(line.count)
@@ -220,11 +223,11 @@ struct PageLineBuilder {
             }
             lines.append(
                 PageLine(
-                    storage: storage, utf8: utf8, head: head, tail: tail, block: line.block, words: line.words,
-                    hasDigit: line.hasDigit))
+                    utf8: utf8, head: head, tail: tail, block: line.block, words: line.words, hasDigit: line.hasDigit)
+            )
         }
         foldRun(upTo: text.count)
-        return lines
+        return (storage, lines)
     }
 }
 
@@ -236,7 +239,9 @@ struct PageLineBuilder {
 /// ASCII goes eight bytes at a time. Clean lines are copied as they are; the others go through
 /// `TextNormalizer.cleanLine`.
 struct PageLines: Sendable {
-    private(set) var lines: [PageLine] = []
+    /// Keeps the bytes of `lines` valid: every copy of these `PageLines` holds it.
+    private let storage: PageLineStorage
+    let lines: [PageLine]
 
     init(_ text: String) {
         var text = text
@@ -281,7 +286,7 @@ struct PageLines: Sendable {
             }
             Self.finishLine(&scan, bytes, end: count, &builder)
         }
-        lines = builder.finish()
+        (storage, lines) = builder.finish()
     }
 
     private static func finishLine(

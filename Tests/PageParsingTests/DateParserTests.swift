@@ -43,10 +43,11 @@ struct DateParserTests {
 
     @Test("labels mark updates; a byline may follow the date")
     func labelsAndBylines() throws {
-        let updated = try #require(DateParser.parseLine(PageLine("Last updated: 6 March 2021"), language: "en"))
+        let updated = try #require(
+            PageLine.with("Last updated: 6 March 2021") { DateParser.parseLine($0, language: "en") })
         #expect(updated.isUpdate && updated.iso == "2021-03-06")
         let posted = try #require(
-            DateParser.parseLine(PageLine("Posted on March 3, 2021 by Lena Ortiz"), language: "en"))
+            PageLine.with("Posted on March 3, 2021 by Lena Ortiz") { DateParser.parseLine($0, language: "en") })
         #expect(!posted.isUpdate && posted.iso == "2021-03-03" && posted.remainder == "by Lena Ortiz")
         var article = RawArticle()
         article.apply(posted)
@@ -61,7 +62,7 @@ struct DateParserTests {
             "Chapter 12", "10:45", "In 2021 the port grew.", "Page 2 of 5",
         ])
     func notDates(_ line: String) {
-        #expect(DateParser.parseLine(PageLine(line), language: "en") == nil)
+        #expect(PageLine.with(line) { DateParser.parseLine($0, language: "en") } == nil)
     }
 
     @Test("a zone the parser does not know is left out, not guessed")

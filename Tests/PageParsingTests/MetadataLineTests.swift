@@ -36,14 +36,15 @@ struct MetadataLineTests {
 
     @Test("tag lines with | , ; separators; Keywords lines fill keywords too; tags trimmed and unique")
     func tagLines() throws {
-        let pipes = try #require(Markers.labeledList(PageLine("Tags: Storms | Harbour |  Ferries ")))
+        let pipes = try #require(PageLine.with("Tags: Storms | Harbour |  Ferries ") { Markers.labeledList($0) })
         #expect(pipes.items == ["Storms", "Harbour", "Ferries"] && !pipes.keywords)
-        let topics = try #require(Markers.labeledList(PageLine("Topics: Energy, Wind power, North Sea")))
+        let topics = try #require(PageLine.with("Topics: Energy, Wind power, North Sea") { Markers.labeledList($0) })
         #expect(topics.items == ["Energy", "Wind power", "North Sea"])
-        let keywords = try #require(Markers.labeledList(PageLine("Keywords: trams; Amberton")))
+        let keywords = try #require(PageLine.with("Keywords: trams; Amberton") { Markers.labeledList($0) })
         #expect(keywords.items == ["trams", "Amberton"] && keywords.keywords)
-        #expect(Markers.labeledList(PageLine("Mots-clés : Montagne | Neige"))?.items == ["Montagne", "Neige"])
-        #expect(Markers.labeledList(PageLine("Note: the ferry is late")) == nil)
+        #expect(
+            PageLine.with("Mots-clés : Montagne | Neige") { Markers.labeledList($0) }?.items == ["Montagne", "Neige"])
+        #expect(PageLine.with("Note: the ferry is late") { Markers.labeledList($0) } == nil)
         #expect(
             ListNormalizer.unique([" Storms", "storms", "Harbour", "STORMS", "", "Häfen", "HÄFEN", "Harbour "]) == [
                 "Storms", "Harbour", "Häfen",
@@ -53,9 +54,11 @@ struct MetadataLineTests {
     @Test("an unlabeled footer keyword list needs three short items")
     func keywordLists() {
         #expect(
-            Markers.keywordList(PageLine("Lindqvist, port, grain, silos")) == ["Lindqvist", "port", "grain", "silos"])
-        #expect(Markers.keywordList(PageLine("Ships queued, waited, and left.")) == nil)
-        #expect(Markers.keywordList(PageLine("Harbour, port")) == nil)
+            PageLine.with("Lindqvist, port, grain, silos") { Markers.keywordList($0) } == [
+                "Lindqvist", "port", "grain", "silos",
+            ])
+        #expect(PageLine.with("Ships queued, waited, and left.") { Markers.keywordList($0) } == nil)
+        #expect(PageLine.with("Harbour, port") { Markers.keywordList($0) } == nil)
     }
 
     @Test("copyright notices name their holder")
@@ -83,27 +86,28 @@ struct MetadataLineTests {
     @Test("share widgets, page chrome and related-block headings are recognised; prose is not")
     func chromeAndWidgets() {
         for line in ["Share this:", "Facebook Twitter Email", "3Like our page", "12 Shares", "Teilen", "Partager"] {
-            #expect(Markers.isShareWidget(PageLine(line)), "\(line)")
+            #expect(PageLine.with(line) { Markers.isShareWidget($0) }, "\(line)")
         }
         for line in ["Our page", "Share prices fell on Monday.", "Like a storm"] {
-            #expect(!Markers.isShareWidget(PageLine(line)), "\(line)")
+            #expect(!PageLine.with(line) { Markers.isShareWidget($0) }, "\(line)")
         }
         for line in [
             "You are here: Home » News", "Scroll To Top", "Feed Subscription", "Skip to content", "2 Comments",
             "1 2 3 … 10 Next »", "Page 1 of 4", "Nach oben",
         ] {
-            #expect(Markers.isChrome(PageLine(line)), "\(line)")
+            #expect(PageLine.with(line) { Markers.isChrome($0) }, "\(line)")
         }
         for line in [
             "Home prices rose", "Search for the missing sailor continues", "10 ships in the harbour",
             "2 Comments today", "2024", "3 ships 4 boats",
         ] {
-            #expect(!Markers.isChrome(PageLine(line)), "\(line)")
+            #expect(!PageLine.with(line) { Markers.isChrome($0) }, "\(line)")
         }
-        #expect(Markers.isRelatedHeading(PageLine("Related articles:")))
-        #expect(Markers.isRelatedHeading(PageLine("Lesen Sie auch")))
-        #expect(Markers.standaloneLink(PageLine("Read more: Storm closes the port")) == "Storm closes the port")
-        #expect(Markers.standaloneLink(PageLine("Lire aussi : Le prix augmente")) == "Le prix augmente")
+        #expect(PageLine.with("Related articles:") { Markers.isRelatedHeading($0) })
+        #expect(PageLine.with("Lesen Sie auch") { Markers.isRelatedHeading($0) })
+        #expect(
+            PageLine.with("Read more: Storm closes the port") { Markers.standaloneLink($0) } == "Storm closes the port")
+        #expect(PageLine.with("Lire aussi : Le prix augmente") { Markers.standaloneLink($0) } == "Le prix augmente")
     }
 
     @Test(
@@ -119,7 +123,7 @@ struct MetadataLineTests {
             ("Read More »", ""),
         ])
     func teasers(_ line: String, _ text: String) {
-        #expect(Markers.teaserText(PageLine(line)) == text)
+        #expect(PageLine.with(line) { Markers.teaserText($0) } == text)
     }
 
     @Test("every read-more marker ends a teaser, in any letter case and behind any decoration")
@@ -131,7 +135,7 @@ struct MetadataLineTests {
                     "The harbour reopened … \(written)", "The harbour reopened... \(written) »",
                     "The harbour reopened … \(written) →", "The harbour reopened … [\(written)]",
                 ] {
-                    #expect(Markers.teaserText(PageLine(line)) == "The harbour reopened", "\(line)")
+                    #expect(PageLine.with(line) { Markers.teaserText($0) } == "The harbour reopened", "\(line)")
                 }
             }
         }
@@ -139,8 +143,9 @@ struct MetadataLineTests {
 
     @Test("prose that mentions reading is not a teaser")
     func notTeasers() {
-        #expect(Markers.teaserText(PageLine("Visitors can read more about the port in the library.")) == nil)
-        #expect(Markers.teaserText(PageLine("He wanted to read more")) == nil)
+        #expect(
+            PageLine.with("Visitors can read more about the port in the library.") { Markers.teaserText($0) } == nil)
+        #expect(PageLine.with("He wanted to read more") { Markers.teaserText($0) } == nil)
     }
 
     @Test(

@@ -87,30 +87,33 @@ struct PageLinesTests {
         for length in [1, 40, 71, 72, 73, 150, 199, 200, 201, 202, 260] {
             for ending in ["x", "É"] {
                 let text = String(repeating: "Wörd ", count: 60).prefix(length) + ending
-                let line = PageLines(String(text))[0]
-                let folded = Folding.fold(line.text)
-                var start = max(0, folded.count - PageLine.tailLength)
-                while start < folded.count && folded[start] & 0xC0 == 0x80 { start += 1 }
-                #expect(Array(line.foldedTail()) == Array(folded[start...]), "length \(length) + \(ending)")
+                // A line is valid while its page's lines live.
+                let lines = PageLines(String(text))
+                withExtendedLifetime(lines) {
+                    let line = lines[0]
+                    let folded = Folding.fold(line.text)
+                    var start = max(0, folded.count - PageLine.tailLength)
+                    while start < folded.count && folded[start] & 0xC0 == 0x80 { start += 1 }
+                    #expect(Array(line.foldedTail()) == Array(folded[start...]), "length \(length) + \(ending)")
+                }
             }
         }
     }
 
-    @Test("a line stays valid after its page's lines are gone, and a line on its own works the same")
-    func lifetime() {
-        var kept: [PageLine] = []
-        do {
-            let lines = PageLines("First Line Here\nSecond line, with a Comma.")
-            kept = [lines[1]]
+    @Test("a line on its own is the same as that line of a page")
+    func lineOnItsOwn() {
+        let lines = PageLines("First Line Here\nSecond line, with a Comma.")
+        withExtendedLifetime(lines) {
+            let inPage = lines[1]
+            PageLine.with("Second line, with a Comma.", block: 3) { alone in
+                #expect(alone.text == inPage.text)
+                #expect(Array(alone.head) == Array(inPage.head))
+                #expect(Array(alone.head) == Folding.fold("Second line, with a Comma."))
+                #expect(alone.block == 3)
+                #expect(alone.wordCount == inPage.wordCount)
+                #expect(alone.startsCapitalized && alone.lastMeaningful == ".")
+            }
         }
-        #expect(kept[0].text == "Second line, with a Comma.")
-        #expect(Array(kept[0].head) == Folding.fold("Second line, with a Comma."))
-        let alone = PageLine("Second line, with a Comma.", block: 3)
-        #expect(alone.text == kept[0].text)
-        #expect(Array(alone.head) == Array(kept[0].head))
-        #expect(alone.block == 3)
-        #expect(alone.wordCount == kept[0].wordCount)
-        #expect(alone.startsCapitalized && alone.lastMeaningful == ".")
     }
 
     @Test("plain-text paragraphs join each block's lines from the shared bytes")
