@@ -18,14 +18,19 @@ public enum SimHash {
             guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, 0) }
             let count = bytes.count
             let chunks = (count + 63) / 64
-            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * chunks) { bitmaps in
+            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * chunks) { bitmaps in
                 let wordBits = UnsafeMutableBufferPointer(rebasing: bitmaps[..<chunks])
-                let nonASCIIBits = UnsafeMutableBufferPointer(rebasing: bitmaps[chunks...])
-                let hasNonASCII = classify(base, count: count, wordBits: wordBits, nonASCIIBits: nonASCIIBits)
+                let nonASCIIBits = UnsafeMutableBufferPointer(rebasing: bitmaps[chunks..<2 * chunks])
+                let joinerBits = UnsafeMutableBufferPointer(rebasing: bitmaps[(2 * chunks)...])
+                let hasNonASCII = classify(
+                    base, count: count, wordBits: wordBits, nonASCIIBits: nonASCIIBits, joinerBits: joinerBits)
                 let text = Text(
                     base: base, count: count, nonASCIIBits: hasNonASCII ? UnsafeBufferPointer(nonASCIIBits) : nil)
                 let words = UnsafeBufferPointer(wordBits)
-                return (fromWords(of: text, wordBits: words), countWords(of: text, wordBits: words))
+                return (
+                    fromWords(of: text, wordBits: words),
+                    countWords(of: text, wordBits: words, joinerBits: UnsafeBufferPointer(joinerBits))
+                )
             }
         }
     }
@@ -34,23 +39,27 @@ public enum SimHash {
 
     /// `WordCounter.count` of the text, from its word bitmap: every run of word bytes starts a word,
     /// except one that only apostrophes and hyphens (`'`, `-`, `’`) separate from the run before it.
-    private static func countWords(of text: Text, wordBits: UnsafeBufferPointer<UInt64>) -> Int {
+    ///
+    /// A joiner ends in a byte that `joinerBits` marks, so only the runs that start right after a
+    /// marked byte (rare in prose) are looked at one by one.
+    private static func countWords(
+        of text: Text, wordBits: UnsafeBufferPointer<UInt64>, joinerBits: UnsafeBufferPointer<UInt64>
+    ) -> Int {
         var words = 0
         var previousTop: UInt64 = 0
+        var previousJoinerTop: UInt64 = 0
         for chunk in 0..<wordBits.count {
             let bits = wordBits[chunk]
-            var starts = bits & ~(bits << 1 | previousTop)
+            let starts = bits & ~(bits << 1 | previousTop)
             previousTop = bits >> 63
             words &+= starts.nonzeroBitCount
-            while starts != 0 {
-                let start = chunk &* 64 &+ starts.trailingZeroBitCount
-                starts &= starts &- 1
-                // Most words follow a space: only the others can follow a joiner.
-                if start > 0 && text.base[start &- 1] != 0x20
-                    && joinsPreviousWord(text, start: start, wordBits: wordBits)
-                {
-                    words &-= 1
-                }
+            let joiners = joinerBits[chunk]
+            var candidates = starts & (joiners << 1 | previousJoinerTop)
+            previousJoinerTop = joiners >> 63
+            while candidates != 0 {
+                let start = chunk &* 64 &+ candidates.trailingZeroBitCount
+                candidates &= candidates &- 1
+                if joinsPreviousWord(text, start: start, wordBits: wordBits) { words &-= 1 }
             }
         }
         return words
@@ -141,30 +150,35 @@ public enum SimHash {
 
     /// Fills one bit per byte of `base[0..<count]` (bit `i % 64` of element `i / 64`): in
     /// `wordBits`, the bytes of word scalars (letters and digits); in `nonASCIIBits`, the bytes from
-    /// 0x80 up. Bits past `count` are clear. Returns whether there are any bytes from 0x80 up.
+    /// 0x80 up; in `joinerBits`, the bytes a joiner can end with (`'` and `-`, among the ASCII
+    /// bytes from `'` to `-`, and every byte from 0x80 up, for `’`). Bits past `count` are clear.
+    /// Returns whether there are any bytes from 0x80 up.
     ///
     /// ASCII is classified eight bytes at a time; each multi-byte scalar is then decoded and
     /// classified through the Unicode tables, and all its bytes marked when it is a word scalar.
     private static func classify(
         _ base: UnsafePointer<UInt8>, count: Int, wordBits: UnsafeMutableBufferPointer<UInt64>,
-        nonASCIIBits: UnsafeMutableBufferPointer<UInt64>
+        nonASCIIBits: UnsafeMutableBufferPointer<UInt64>, joinerBits: UnsafeMutableBufferPointer<UInt64>
     ) -> Bool {
         var anyNonASCII: UInt64 = 0
         for chunk in 0..<wordBits.count {
             let start = chunk * 64
             var word: UInt64 = 0
+            var joiner: UInt64 = 0
             var nonASCII: UInt64 = 0
             if start + 64 <= count {
                 for blockIndex in 0..<8 {
                     let block = UInt64(
                         littleEndian: UnsafeRawPointer(base + start + 8 * blockIndex).loadUnaligned(as: UInt64.self))
                     word |= gatherLanes(ASCIIBlock.wordLanes(block)) << UInt64(8 * blockIndex)
+                    joiner |= gatherLanes(ASCIIBlock.joinerLanes(block)) << UInt64(8 * blockIndex)
                     nonASCII |= block
                 }
             } else {
                 for blockIndex in 0..<8 {
                     let block = loadBlock(base, start + 8 * blockIndex, count)
                     word |= gatherLanes(ASCIIBlock.wordLanes(block)) << UInt64(8 * blockIndex)
+                    joiner |= gatherLanes(ASCIIBlock.joinerLanes(block)) << UInt64(8 * blockIndex)
                     nonASCII |= block
                 }
             }
@@ -177,6 +191,7 @@ public enum SimHash {
                 }
                 anyNonASCII |= nonASCIIBits[chunk]
             }
+            joinerBits[chunk] = joiner | nonASCIIBits[chunk]
         }
         guard anyNonASCII != 0 else { return false }
         for chunk in 0..<wordBits.count where nonASCIIBits[chunk] != 0 {
@@ -564,6 +579,12 @@ private enum ASCIIBlock {
         let letters = inRange(low | 0x20 &* ones, UInt8(ascii: "a"), UInt8(ascii: "z"))
         let digits = inRange(low, UInt8(ascii: "0"), UInt8(ascii: "9"))
         return (letters | digits) & ascii
+    }
+
+    /// Bit 7 of each ASCII lane from `'` to `-` (0x27...0x2D), which holds `'` and `-`.
+    @inline(__always)
+    static func joinerLanes(_ block: UInt64) -> UInt64 {
+        inRange(block & ~highBits, UInt8(ascii: "'"), UInt8(ascii: "-")) & ~block
     }
 
     /// Bit 7 of each lane in `low...high`, for lanes below 0x80 and `high` below 0x7F: each sum
