@@ -36,17 +36,17 @@ enum BylineParser {
 
     /// The byline in `line`, or nil when the line is not one.
     static func parse(_ line: PageLine) -> Byline? {
-        guard line.byteCount <= 160, line.wordCount <= 16, let prefix = prefixes.prefix(of: line.head) else {
+        guard line.byteCount <= 160, line.wordCount <= 16, let prefixCount = prefixes.prefixLength(of: line.head) else {
             return nil
         }
         let text = line.utf8
         var end = text.count
         for separator in roleSeparators {
-            if let cut = firstOffset(of: separator, in: line.head, from: prefix.count, to: end) { end = cut }
+            if let cut = firstOffset(of: separator, in: line.head, from: prefixCount, to: end) { end = cut }
         }
         var parts: [String] = []
-        var partStart = prefix.count
-        var index = prefix.count
+        var partStart = prefixCount
+        var index = prefixCount
         while index <= end {
             var cutWidth = 0
             if index == end {

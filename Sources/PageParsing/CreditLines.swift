@@ -11,8 +11,8 @@ enum CreditLines {
 
     /// The line opens with a copyright mark.
     static func isCopyright(_ line: PageLine) -> Bool {
-        guard line.byteCount <= 240, let mark = marks.prefix(of: line.head) else { return false }
-        return mark.count >= line.head.count || line.head[mark.count] &- 0x61 >= 26
+        guard line.byteCount <= 240, let markCount = marks.prefixLength(of: line.head) else { return false }
+        return markCount >= line.head.count || line.head[markCount] &- 0x61 >= 26
     }
 
     /// "© Copyright 2019 Example Wire. All rights reserved." → holder "Example Wire".

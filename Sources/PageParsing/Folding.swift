@@ -256,7 +256,19 @@ struct PhraseList: Sendable {
     /// `byFirstByte[firstByteStart[b]..<firstByteStart[b + 1]]`.
     private let firstByteStart: [Int32]
     private let byFirstByte: [Int32]
+    /// For prefix tests, in the order of `byFirstByte`: each phrase's first (up to) eight bytes,
+    /// so that most candidates are ruled out by one comparison.
+    private let prefixHeads: [PhraseHead]
     private let hasEmptyPhrase: Bool
+
+    /// A phrase's first (up to) eight bytes as one little-endian word, zero past its end, and
+    /// which bytes of the word belong to it.
+    private struct PhraseHead {
+        var bytes: UInt64
+        var mask: UInt64
+        var count: Int
+        var index: Int
+    }
 
     init(_ phrases: [String]) {
         self.phrases = phrases.map { Array($0.utf8) }
@@ -274,19 +286,37 @@ struct PhraseList: Sendable {
             next[Int(first)] += 1
         }
         byFirstByte = slots
+        prefixHeads = slots.map { [phrases = self.phrases] slot in
+            let phrase = phrases[Int(slot)]
+            var bytes: UInt64 = 0
+            for (offset, byte) in phrase.prefix(8).enumerated() { bytes |= UInt64(byte) << UInt64(8 * offset) }
+            let mask: UInt64 = phrase.count >= 8 ? ~0 : (1 << UInt64(8 * phrase.count)) - 1
+            return PhraseHead(bytes: bytes, mask: mask, count: phrase.count, index: Int(slot))
+        }
     }
 
-    /// The first phrase `bytes` starts with.
-    func prefix(of bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        if hasEmptyPhrase { return phrases.first { Folding.hasPrefix(bytes, $0) } }
-        guard let first = bytes.first else { return nil }
-        let lower = Int(firstByteStart[Int(first)])
-        let upper = Int(firstByteStart[Int(first) + 1])
-        for slot in lower..<upper {
-            let phrase = phrases[Int(byFirstByte[slot])]
-            if Folding.hasPrefix(bytes, phrase) { return phrase }
+    /// The length of the first phrase `bytes` starts with.
+    func prefixLength(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        if hasEmptyPhrase { return phrases.first { Folding.hasPrefix(bytes, $0) }?.count }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        let first = Int(base[0])
+        let lower = Int(firstByteStart[first])
+        let upper = Int(firstByteStart[first + 1])
+        guard lower < upper else { return nil }
+        var head: UInt64 = 0
+        if bytes.count >= 8 {
+            head = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+        } else {
+            for offset in 0..<bytes.count { head |= UInt64(base[offset]) << UInt64(8 * offset) }
         }
-        return nil
+        return prefixHeads.withUnsafeBufferPointer { heads in
+            for slot in lower..<upper {
+                let candidate = heads[slot]
+                guard head & candidate.mask == candidate.bytes, candidate.count <= bytes.count else { continue }
+                if candidate.count <= 8 || Folding.hasPrefix(bytes, phrases[candidate.index]) { return candidate.count }
+            }
+            return nil
+        }
     }
 
     func anyContained(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -240,7 +240,7 @@ enum Markers {
             start += bytes[start] == 0xC2 ? 2 : 1  // « (C2 AB)
         }
         if start < end && chromeLines.contains(bytes, start..<end) { return true }
-        if chromePrefixes.prefix(of: bytes) != nil { return true }
+        if chromePrefixes.prefixLength(of: bytes) != nil { return true }
         guard line.hasDigit else { return false }
         // "12 comments": two words, a number and a comment word.
         var first = 0..<0
@@ -398,9 +398,9 @@ enum Markers {
         if let colon = line.offset(of: UInt8(ascii: ":"), within: 26) {
             labelEnd = colon
             restStart = colon + 1
-        } else if let prefix = unlabeledListPrefixes.prefix(of: line.head) {
-            labelEnd = prefix.count - 1
-            restStart = prefix.count
+        } else if let prefixCount = unlabeledListPrefixes.prefixLength(of: line.head) {
+            labelEnd = prefixCount - 1
+            restStart = prefixCount
         } else {
             return nil
         }
