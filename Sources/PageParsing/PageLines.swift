@@ -9,7 +9,14 @@ final class PageLineStorage: @unchecked Sendable {
         bytes = .allocate(capacity: max(count, 1))
     }
 
-    deinit { bytes.deallocate() }
+    deinit {
+        #if DEBUG
+            // Lines hold no reference to these bytes: in a debug build (the tests), a line used after
+            // its page's lines are gone reads 0xFF (never valid UTF-8) instead of what was there.
+            bytes.initialize(repeating: 0xFF)
+        #endif
+        bytes.deallocate()
+    }
 }
 
 /// One cleaned, non-blank line of a page and the facts the line tests start from, computed once.
