@@ -284,6 +284,8 @@ struct PhraseList: Sendable {
     /// For prefix tests, in the order of `byFirstByte`: each phrase's first (up to) eight bytes,
     /// so that most candidates are ruled out by one comparison.
     private let prefixHeads: [PhraseHead]
+    /// Rules out most texts for prefix tests before any list is read.
+    private let startGate: StartGate
     private let hasEmptyPhrase: Bool
 
     /// A phrase's first (up to) eight bytes as one little-endian word, zero past its end, and
@@ -318,12 +320,40 @@ struct PhraseList: Sendable {
             let mask: UInt64 = phrase.count >= 8 ? ~0 : (1 << UInt64(8 * phrase.count)) - 1
             return PhraseHead(bytes: bytes, mask: mask, count: phrase.count, index: Int(slot))
         }
+        var gate = StartGate()
+        for phrase in self.phrases { gate.add(phrase) }
+        startGate = gate
+    }
+
+    /// Which texts may start with one of the phrases, from their first two bytes: a bit for the
+    /// hash of each phrase's first two bytes. One word, read without touching an array; a list
+    /// with a phrase of one byte admits every text.
+    private struct StartGate: Sendable {
+        private var bits: UInt64 = 0
+
+        @inline(__always)
+        private static func bit(_ first: UInt8, _ second: UInt8) -> UInt64 {
+            1 &<< (((UInt64(first) | UInt64(second) << 8) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+        }
+
+        mutating func add(_ phrase: [UInt8]) {
+            bits |= phrase.count >= 2 ? Self.bit(phrase[0], phrase[1]) : ~0
+        }
+
+        /// False only when no phrase can be a prefix of the `count` (at least one) bytes at `base`.
+        @inline(__always)
+        func admits(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
+            if bits == ~0 { return true }
+            return count >= 2 && bits & Self.bit(base[0], base[1]) != 0
+        }
     }
 
     /// The length of the first phrase `bytes` starts with.
     func prefixLength(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         if hasEmptyPhrase { return phrases.first { Folding.hasPrefix(bytes, $0) }?.count }
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        guard let base = bytes.baseAddress, !bytes.isEmpty, startGate.admits(base, count: bytes.count) else {
+            return nil
+        }
         let first = Int(base[0])
         let lower = Int(firstByteStart[first])
         let upper = Int(firstByteStart[first + 1])
