@@ -19,6 +19,8 @@ enum Markers {
     private struct TeaserEnding {
         var before: (UInt8, UInt8, UInt8) = (0, 0, 0)
         var count = 0
+        /// The phrase's last byte.
+        var last: UInt8 = 0
     }
 
     /// The `TeaserEnding`s of the phrases ending with byte `b` are
@@ -30,6 +32,7 @@ enum Markers {
         for last in 0..<256 {
             for phrase in readMore.phrases where Int(phrase[phrase.count - 1]) == last {
                 var ending = TeaserEnding()
+                ending.last = UInt8(last)
                 withUnsafeMutableBytes(of: &ending.before) { before in
                     var back = 1
                     while back < min(4, phrase.count) && phrase[phrase.count - 1 - back] < 0x80 {
@@ -44,6 +47,26 @@ enum Markers {
         }
         return (endings, starts)
     }()
+
+    /// The bit of a pair of (folded ASCII) bytes in `teaserEndingPairs`.
+    @inline(__always)
+    private static func teaserEndingPair(_ before: UInt8, _ last: UInt8) -> UInt64 {
+        1 &<< (((UInt64(before) | UInt64(last) << 8) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+
+    /// The last two bytes of the `readMore` phrases that end in two ASCII bytes, as
+    /// `teaserEndingPair` bits.
+    private static let teaserEndingPairs: UInt64 = teaserEndings.filter { $0.count > 0 }.reduce(0) {
+        $0 | teaserEndingPair($1.before.0, $1.last)
+    }
+
+    /// The ASCII last bytes (bit `b` of the pair of words) of the `readMore` phrases whose byte
+    /// before the last is not ASCII: `mayBeTeaser` compares nothing before such a last byte.
+    private static let teaserAnyBefore: (UInt64, UInt64) = teaserEndings.filter { $0.count == 0 && $0.last < 0x80 }
+        .reduce((0, 0)) { bits, ending in
+            ending.last >= 64
+                ? (bits.0, bits.1 | 1 << UInt64(ending.last - 64)) : (bits.0 | 1 << UInt64(ending.last), bits.1)
+        }
 
     /// Indices of `readMore` phrases by their last byte.
     private static let readMoreByLastByte: [[Int]] = {
@@ -133,6 +156,14 @@ enum Markers {
         // A line ending in a non-ASCII letter ("… LEGGI DI PIÙ", "… подробнее", "… ЧИТАТЬ ДАЛЕЕ")
         // may end with a marker in either case: `teaserText` folds it and decides.
         if last >= 0x80 { return true }
+        // Most lines are ruled out by their last two bytes (when both are ASCII).
+        if end >= 2
+            && (last >= 64 ? teaserAnyBefore.1 >> UInt64(last - 64) : teaserAnyBefore.0 >> UInt64(last)) & 1 == 0
+        {
+            var before = bytes[end - 2]
+            if before &- 0x41 < 26 { before |= 0x20 }
+            if before < 0x80 && teaserEndingPairs & teaserEndingPair(before, last) == 0 { return false }
+        }
         // A marker ending with that letter whose last few bytes match too (ASCII compared
         // folded; anything else, or the window's edge, counts as a match).
         for slot in teaserEndingStart[Int(last)]..<teaserEndingStart[Int(last) + 1] {
