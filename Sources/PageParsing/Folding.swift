@@ -240,14 +240,22 @@ struct PairFilter: Sendable {
         guard let base = bytes.baseAddress, bytes.count > first &+ 1 else { return }
         let raw = UnsafeRawPointer(base)
         var bits: UInt64 = 0
-        // Each pair is loaded as one 16-bit value and hashed by a multiply (the top six bits of
-        // the product pick its bit): no value carried from one byte to the next.
+        // Each pair is loaded as one 16-bit value: no value carried from one byte to the next.
         for index in stride(from: first, to: bytes.count &- 1, by: 2) {
-            let pair = UInt64(raw.loadUnaligned(fromByteOffset: index, as: UInt16.self))
-            bits |= 1 &<< ((pair &* 0x9E37_79B9_7F4A_7C15) &>> 58)
+            bits |= Self.bit(
+                pair: UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt16.self))))
         }
         self.bits = bits
     }
+
+    /// The bit of a pair of bytes given as `first | second << 8`: the top six bits of its product
+    /// with a large odd constant.
+    @inline(__always)
+    static func bit(pair: UInt64) -> UInt64 { 1 &<< ((pair &* 0x9E37_79B9_7F4A_7C15) &>> 58) }
+
+    /// The bit of the pair `first`, `second` (the one a text holding them in this order sets).
+    @inline(__always)
+    static func bit(_ first: UInt8, _ second: UInt8) -> UInt64 { bit(pair: UInt64(first) | UInt64(second) << 8) }
 
     init(_ bytes: [UInt8]) {
         self = bytes.withUnsafeBufferPointer { Self($0) }
@@ -325,26 +333,21 @@ struct PhraseList: Sendable {
         startGate = gate
     }
 
-    /// Which texts may start with one of the phrases, from their first two bytes: a bit for the
-    /// hash of each phrase's first two bytes. One word, read without touching an array; a list
-    /// with a phrase of one byte admits every text.
+    /// Which texts may start with one of the phrases, from their first two bytes: the
+    /// `PairFilter.bit` of each phrase's first two bytes. One word, read without touching an
+    /// array; a list with a phrase of one byte admits every text.
     private struct StartGate: Sendable {
         private var bits: UInt64 = 0
 
-        @inline(__always)
-        private static func bit(_ first: UInt8, _ second: UInt8) -> UInt64 {
-            1 &<< (((UInt64(first) | UInt64(second) << 8) &* 0x9E37_79B9_7F4A_7C15) >> 58)
-        }
-
         mutating func add(_ phrase: [UInt8]) {
-            bits |= phrase.count >= 2 ? Self.bit(phrase[0], phrase[1]) : ~0
+            bits |= phrase.count >= 2 ? PairFilter.bit(phrase[0], phrase[1]) : ~0
         }
 
         /// False only when no phrase can be a prefix of the `count` (at least one) bytes at `base`.
         @inline(__always)
         func admits(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
             if bits == ~0 { return true }
-            return count >= 2 && bits & Self.bit(base[0], base[1]) != 0
+            return count >= 2 && bits & PairFilter.bit(base[0], base[1]) != 0
         }
     }
 

@@ -48,25 +48,25 @@ enum Markers {
         return (endings, starts)
     }()
 
-    /// The bit of a pair of (folded ASCII) bytes in `teaserEndingPairs`.
-    @inline(__always)
-    private static func teaserEndingPair(_ before: UInt8, _ last: UInt8) -> UInt64 {
-        1 &<< (((UInt64(before) | UInt64(last) << 8) &* 0x9E37_79B9_7F4A_7C15) >> 58)
-    }
-
     /// The last two bytes of the `readMore` phrases that end in two ASCII bytes, as
-    /// `teaserEndingPair` bits.
+    /// `PairFilter.bit`s.
     private static let teaserEndingPairs: UInt64 = teaserEndings.filter { $0.count > 0 }.reduce(0) {
-        $0 | teaserEndingPair($1.before.0, $1.last)
+        $0 | PairFilter.bit($1.before.0, $1.last)
     }
 
-    /// The ASCII last bytes (bit `b` of the pair of words) of the `readMore` phrases whose byte
-    /// before the last is not ASCII: `mayBeTeaser` compares nothing before such a last byte.
+    /// The ASCII last bytes of the `readMore` phrases whose byte before the last is not ASCII
+    /// (bit `b % 64` of word `b / 64`): `mayBeTeaser` compares nothing before such a last byte.
     private static let teaserAnyBefore: (UInt64, UInt64) = teaserEndings.filter { $0.count == 0 && $0.last < 0x80 }
         .reduce((0, 0)) { bits, ending in
             ending.last >= 64
                 ? (bits.0, bits.1 | 1 << UInt64(ending.last - 64)) : (bits.0 | 1 << UInt64(ending.last), bits.1)
         }
+
+    /// Whether some `readMore` phrase ends with the ASCII byte `last` after a non-ASCII byte.
+    @inline(__always)
+    private static func endsAfterAnyByte(_ last: UInt8) -> Bool {
+        (last >= 64 ? teaserAnyBefore.1 >> UInt64(last - 64) : teaserAnyBefore.0 >> UInt64(last)) & 1 != 0
+    }
 
     /// Indices of `readMore` phrases by their last byte.
     private static let readMoreByLastByte: [[Int]] = {
@@ -157,12 +157,10 @@ enum Markers {
         // may end with a marker in either case: `teaserText` folds it and decides.
         if last >= 0x80 { return true }
         // Most lines are ruled out by their last two bytes (when both are ASCII).
-        if end >= 2
-            && (last >= 64 ? teaserAnyBefore.1 >> UInt64(last - 64) : teaserAnyBefore.0 >> UInt64(last)) & 1 == 0
-        {
+        if end >= 2 && !endsAfterAnyByte(last) {
             var before = bytes[end - 2]
             if before &- 0x41 < 26 { before |= 0x20 }
-            if before < 0x80 && teaserEndingPairs & teaserEndingPair(before, last) == 0 { return false }
+            if before < 0x80 && teaserEndingPairs & PairFilter.bit(before, last) == 0 { return false }
         }
         // A marker ending with that letter whose last few bytes match too (ASCII compared
         // folded; anything else, or the window's edge, counts as a match).
