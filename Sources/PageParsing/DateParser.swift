@@ -40,6 +40,14 @@ enum DateParser {
             break
         }
         while start < head.count && (head[start] == 0x20 || head[start] == UInt8(ascii: ":")) { start += 1 }
+        // A date starts with a number, a month or a weekday (see `DateScanner.scan`): most lines
+        // with digits are ruled out by their first token, before the rest is read.
+        var firstEnd = start
+        switch DateToken.next(head, &firstEnd)?.kind {
+        case .number?: break
+        case .word(let word)?: guard weekdays.contains(word) || months[word] != nil else { return nil }
+        case .symbol?, nil: return nil
+        }
         var scanner = DateScanner(tokens: DateToken.tokenize(head, from: start), language: language)
         guard let result = scanner.scan() else { return nil }
         let utf8 = line.utf8
@@ -178,48 +186,47 @@ struct DateToken {
     static func tokenize(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> [DateToken] {
         var tokens: [DateToken] = []
         tokens.reserveCapacity(12)
-        do {
-            var index = start
-            while index < buffer.count, tokens.count < 40 {
-                let byte = buffer[index]
-                if byte == 0x20 {
-                    index += 1
-                } else if byte &- 0x30 < 10 {
-                    var value = 0
-                    var digits = 0
-                    var end = index
-                    while end < buffer.count, buffer[end] &- 0x30 < 10, digits < 9 {
-                        value = value * 10 + Int(buffer[end] &- 0x30)
-                        digits += 1
-                        end += 1
-                    }
-                    tokens.append(DateToken(kind: .number(value, digits: digits), range: index..<end))
-                    index = end
-                } else if let width = letterWidth(buffer, index) {
-                    var end = index + width
-                    while end < buffer.count {
-                        if let next = letterWidth(buffer, end) {
-                            end += next
-                        } else if buffer[end] == UInt8(ascii: "-"), end + 1 < buffer.count,
-                            letterWidth(buffer, end + 1) != nil
-                        {
-                            end += 1
-                        } else {
-                            break
-                        }
-                    }
-                    let word = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<end]), as: UTF8.self)
-                    tokens.append(DateToken(kind: .word(word), range: index..<end))
-                    index = end
+        var index = start
+        while tokens.count < 40, let token = next(buffer, &index) { tokens.append(token) }
+        return tokens
+    }
+
+    /// The token at `index` or after the spaces there, moving `index` past it; nil at the end.
+    static func next(_ buffer: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> DateToken? {
+        while index < buffer.count && buffer[index] == 0x20 { index += 1 }
+        guard index < buffer.count else { return nil }
+        let byte = buffer[index]
+        if byte &- 0x30 < 10 {
+            var value = 0
+            var digits = 0
+            var end = index
+            while end < buffer.count, buffer[end] &- 0x30 < 10, digits < 9 {
+                value = value * 10 + Int(buffer[end] &- 0x30)
+                digits += 1
+                end += 1
+            }
+            defer { index = end }
+            return DateToken(kind: .number(value, digits: digits), range: index..<end)
+        }
+        if let width = letterWidth(buffer, index) {
+            var end = index + width
+            while end < buffer.count {
+                if let next = letterWidth(buffer, end) {
+                    end += next
+                } else if buffer[end] == UInt8(ascii: "-"), end + 1 < buffer.count, letterWidth(buffer, end + 1) != nil
+                {
+                    end += 1
                 } else {
-                    let (scalar, width) = TextNormalizer.decode(buffer, at: index)
-                    tokens.append(
-                        DateToken(kind: .symbol(Unicode.Scalar(scalar) ?? "?"), range: index..<(index + width)))
-                    index += width
+                    break
                 }
             }
+            let word = String(decoding: UnsafeBufferPointer(rebasing: buffer[index..<end]), as: UTF8.self)
+            defer { index = end }
+            return DateToken(kind: .word(word), range: index..<end)
         }
-        return tokens
+        let (scalar, width) = TextNormalizer.decode(buffer, at: index)
+        defer { index += width }
+        return DateToken(kind: .symbol(Unicode.Scalar(scalar) ?? "?"), range: index..<(index + width))
     }
 
     /// The width of the letter at `index`, or nil when it is not a letter.
