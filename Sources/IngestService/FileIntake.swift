@@ -45,22 +45,28 @@ enum FileIntake {
     static func take(
         _ name: FileName, inboxFD: Int32, maxBytes: Int, provenClosed: Bool, settleSeconds: Double
     ) -> TakeOutcome {
-        var st = stat()
-        let statResult = name.withCString { fstatat(inboxFD, $0, &st, AT_SYMLINK_NOFOLLOW) }
-        if statResult != 0 {
-            if errno == ENOENT { return .vanished }
-            return .failed(FailureReason(code: "unreadable", message: "cannot stat the file", errno: errno))
-        }
-        if let rejected = check(st, maxBytes: maxBytes) { return rejected }
+        // Opened first, then checked on the descriptor: one path lookup, and what is checked is
+        // what is read. O_NONBLOCK keeps a FIFO from blocking the open; O_NOFOLLOW refuses symlinks.
         let fd = name.withCString { openat(inboxFD, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
         if fd < 0 {
-            switch errno {
+            let openError = errno
+            switch openError {
             case ENOENT: return .vanished
             case ELOOP:
                 return .failed(FailureReason(code: "symlink", message: "symbolic links are not followed", errno: ELOOP))
-            case EACCES, EPERM:
-                return .failed(FailureReason(code: "unreadable", message: "permission denied", errno: errno))
-            default: return .failed(FailureReason(code: "unreadable", message: "cannot open the file", errno: errno))
+            default:
+                // Say what the entry is when that is why (a socket cannot be opened; a directory is
+                // ignored even when it cannot be read).
+                var st = stat()
+                if name.withCString({ fstatat(inboxFD, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0,
+                    let rejected = check(st, maxBytes: maxBytes)
+                {
+                    return rejected
+                }
+                if openError == EACCES || openError == EPERM {
+                    return .failed(FailureReason(code: "unreadable", message: "permission denied", errno: openError))
+                }
+                return .failed(FailureReason(code: "unreadable", message: "cannot open the file", errno: openError))
             }
         }
         defer { close(fd) }  // also releases the lease, if one was taken
@@ -70,7 +76,7 @@ enum FileIntake {
         // released). So the size read after taking it is the size of the whole file.
         let leased = fcntl(fd, F_SETLEASE, F_RDLCK) == 0
         let leaseError = leased ? 0 : errno
-        // The descriptor is what counts: the name may have been swapped since the stat.
+        var st = stat()
         guard fstat(fd, &st) == 0 else {
             return .failed(FailureReason(code: "unreadable", message: "cannot stat the open file", errno: errno))
         }

@@ -57,6 +57,8 @@ struct HostileInputTests {
 
         #expect(symlink("/etc/shadow", tree.inbox + "/shadow-link") == 0); expected["shadow-link"] = "symlink"
         #expect(mkfifo(tree.inbox + "/fifo", 0o644) == 0); expected["fifo"] = "not_regular"
+        #expect(bindSocket(staging + "/sock") && rename(staging + "/sock", tree.inbox + "/sock") == 0)
+        expected["sock"] = "not_regular"  // cannot be opened at all: named by its type all the same
         tree.write(tree.root + "/linked.txt", article("hard linked"))
         #expect(link(tree.root + "/linked.txt", tree.inbox + "/hard-link.txt") == 0);
         expected["hard-link.txt"] = "hard_link"
@@ -126,4 +128,21 @@ struct HostileInputTests {
         #expect(daemon.process.isRunning)
         #expect(try daemon.stop() == 0)
     }
+}
+
+/// Binds a Unix stream socket at `path` (the socket file stays after the descriptor is closed).
+private func bindSocket(_ path: String) -> Bool {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let capacity = MemoryLayout.size(ofValue: address.sun_path)
+    guard path.utf8.count < capacity else { return false }
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+    }
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    } == 0
 }
