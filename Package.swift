@@ -24,9 +24,12 @@ let package = Package(
     ],
     targets: [
         // The article record and its JSON Lines encoding. No I/O.
-        .target(name: "IngestModel", swiftSettings: strict),
+        .target(name: "IngestModel", dependencies: ["CByteScan"], swiftSettings: strict),
+        // Byte-class scans of text with SSE2 (bit masks from vector comparisons), for the parser
+        // and the JSON writer.
+        .target(name: "CByteScan"),
         // Page parsing: bytes in, article records out. No I/O.
-        .target(name: "PageParsing", dependencies: ["IngestModel"], swiftSettings: strict),
+        .target(name: "PageParsing", dependencies: ["IngestModel", "CByteScan"], swiftSettings: strict),
         // The CPU's CRC32C instruction (SSE4.2), for the store's checksums.
         .target(name: "CCRC32C"),
         // Append-only JSON Lines segments, the commit index, recovery. Knows nothing of inotify.
@@ -85,6 +88,7 @@ let package = Package(
         // Single-core parse throughput of NewsPageParser on the parser fixtures and the shared seeds.
         .executableTarget(name: "parse-bench", dependencies: ["PageParsing", "IngestModel"], swiftSettings: strict),
         .testTarget(name: "IngestModelTests", dependencies: ["IngestModel"], swiftSettings: strict),
+        .testTarget(name: "ByteScanTests", dependencies: ["CByteScan"], swiftSettings: strict),
         .testTarget(
             name: "PageParsingTests",
             dependencies: ["PageParsing", "IngestModel"],

@@ -1,3 +1,5 @@
+internal import CByteScan
+
 /// Appends compact JSON to a byte buffer, with keys in the order they are written.
 ///
 /// Strings are escaped per RFC 8259: `"` and `\`, control characters, and also U+2028/U+2029 so a
@@ -149,8 +151,9 @@ public struct JSONWriter: Sendable {
 
     /// Appends `value` as a quoted, escaped JSON string.
     ///
-    /// Runs of bytes that need no escaping are found eight bytes at a time and copied whole; only
-    /// the bytes the scan stops at (see `firstByteToInspect`) go through the byte-by-byte rules.
+    /// Runs of bytes that need no escaping are found sixteen bytes at a time and copied whole; only
+    /// the bytes the scan stops at (`byte_scan_json_stop`: `"`, `\`, a byte below 0x20, or 0xE2, the
+    /// lead byte of U+2028/U+2029) go through the byte-by-byte rules.
     public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
         var value = value
         value.withUTF8 { utf8 in
@@ -164,7 +167,7 @@ public struct JSONWriter: Sendable {
             var runStart = 0
             var index = 0
             while true {
-                index = firstByteToInspect(base, from: index, count: count)
+                index = byte_scan_json_stop(base, index, count)
                 guard index < count else { break }
                 let byte = base[index]
                 var escape: (UInt8, UInt8)? = nil
@@ -208,39 +211,5 @@ public struct JSONWriter: Sendable {
     @inline(__always)
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
-    }
-
-    /// The index of the first byte at or after `start` that may need escaping: `"`, `\`, a byte
-    /// below 0x20, or 0xE2 (the lead byte of U+2028/U+2029); `count` when there is none.
-    @inline(__always)
-    private static func firstByteToInspect(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
-        var index = start
-        while index + 8 <= count {
-            let block = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-            let flags = lanesToInspect(block)
-            if flags != 0 { return index + flags.trailingZeroBitCount >> 3 }
-            index += 8
-        }
-        while index < count {
-            let byte = base[index]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 { return index }
-            index += 1
-        }
-        return count
-    }
-
-    /// Bit 7 of each byte lane of `block` that may need escaping (lowest lane first). The lowest set
-    /// lane is always exact; lanes above it may be set spuriously (borrows), which does not matter
-    /// because the scan stops at the lowest one.
-    @inline(__always)
-    private static func lanesToInspect(_ block: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func zeroLanes(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
-        let control = (block &- 0x20 &* ones) & ~block & highBits
-        let quote = zeroLanes(block ^ (0x22 &* ones))
-        let backslash = zeroLanes(block ^ (0x5C &* ones))
-        let lead = zeroLanes(block ^ (0xE2 &* ones))
-        return control | quote | backslash | lead
     }
 }

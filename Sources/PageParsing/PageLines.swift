@@ -1,3 +1,5 @@
+internal import CByteScan
+
 /// The bytes of a page's lines, owned once for all of them: the cleaned UTF-8 of every line, the
 /// folded head of every line, and the folded tail of lines longer than `PageLine.wholeLimit`.
 /// Immutable once built; `PageLine`s are views into it, and the `PageLines` that made them keeps
@@ -261,19 +263,10 @@ struct PageLines: Sendable {
             let count = bytes.count
             var index = 0
             while index < count {
-                if index + 8 <= count {
-                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                    if scan.absorbPrintableASCII(word) {
-                        index += 8
-                        continue
-                    }
-                    // Take the printable bytes before the first other one (a line end, most
-                    // often) one by one, then that byte below, without trying eight again.
-                    for _ in 0..<LineScan.printableLanes(word) {
-                        scan.absorb(base[index])
-                        index += 1
-                    }
-                }
+                // Printable ASCII, sixteen bytes at a time, up to the next other byte (a line end,
+                // most often).
+                index = byte_scan_printable(base, index, count, &scan.run)
+                guard index < count else { break }
                 let byte = base[index]
                 if byte == 0x0A || byte == 0x0D {
                     Self.finishLine(&scan, bytes, end: index, &builder)
@@ -283,7 +276,7 @@ struct PageLines: Sendable {
                     continue
                 }
                 if byte < 0x80 {
-                    scan.absorb(byte)
+                    scan.absorbControl()
                     index += 1
                 } else {
                     let (scalar, width) = TextNormalizer.decode(bytes, at: index)
@@ -301,13 +294,14 @@ struct PageLines: Sendable {
     ) {
         let start = scan.lineStart
         if start < end && (bytes[start] == 0x20 || bytes[end - 1] == 0x20) { scan.clean = false }
+        if scan.run.double_space != 0 { scan.clean = false }
         var added = false
         if scan.clean {
             if end > start {
                 // Already clean: copy the bytes.
                 builder.add(
-                    utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]), block: scan.block, words: scan.spaces + 1,
-                    hasDigit: scan.digit)
+                    utf8: UnsafeBufferPointer(rebasing: bytes[start..<end]), block: scan.block,
+                    words: scan.run.spaces + 1, hasDigit: scan.run.digit != 0)
                 added = true
             }
         } else {
@@ -336,68 +330,27 @@ struct PageLines: Sendable {
 /// What the single pass of `PageLines` knows about the line it is in.
 struct LineScan {
     var lineStart = 0
-    var spaces = 0
-    var digit = false
+    /// Spaces, digits, double spaces and whether the last byte was a space, so far.
+    var run = byte_scan_run()
+    /// No control or non-ASCII character that cleaning changes (double spaces are in `run`).
     var clean = true
-    var previousWasSpace = false
     var block = 0
     var blockHasLines = false
 
     mutating func start(at index: Int) {
         lineStart = index
-        spaces = 0
-        digit = false
+        run = byte_scan_run()
         clean = true
-        previousWasSpace = false
     }
 
-    /// Bit 7 of the lanes that are not printable ASCII (non-ASCII, below 0x20 or DEL). Each test
-    /// may also flag lanes above the first that fails it (a borrow or carry runs on), never one
-    /// below, so the lowest flag is exact, and the result is zero exactly when all eight pass.
-    @inline(__always)
-    private static func otherLanes(_ word: UInt64) -> UInt64 {
-        let high = 0x8080_8080_8080_8080 as UInt64
-        return (word & high) | ((word &- 0x2020_2020_2020_2020) & ~word & high)
-            | ((word &+ 0x0101_0101_0101_0101) & high)
-    }
-
-    /// How many of the eight bytes, from the first, are printable ASCII before one that is not.
-    @inline(__always)
-    static func printableLanes(_ word: UInt64) -> Int { otherLanes(word).trailingZeroBitCount >> 3 }
-
-    /// Takes eight bytes if they are all printable ASCII (no line end, no control character).
-    @inline(__always)
-    mutating func absorbPrintableASCII(_ word: UInt64) -> Bool {
-        let low7 = 0x7F7F_7F7F_7F7F_7F7F as UInt64
-        let high = 0x8080_8080_8080_8080 as UInt64
-        guard Self.otherLanes(word) == 0 else { return false }
-        let flipped = word ^ 0x2020_2020_2020_2020
-        let space = ~(((flipped & low7) &+ low7) | flipped | low7)  // exactly the bytes that are spaces
-        spaces &+= Int(truncatingIfNeeded: ((space >> 7) &* 0x0101_0101_0101_0101) >> 56)  // bytes set
-        if space & (space << 8) != 0 || (previousWasSpace && space & 0x80 != 0) { clean = false }
-        previousWasSpace = space & 0x8000_0000_0000_0000 != 0
-        if !digit { digit = (word &+ 0x5050_5050_5050_5050) & ~(word &+ 0x4646_4646_4646_4646) & high != 0 }
-        return true
-    }
-
-    @inline(__always)
-    mutating func absorb(_ byte: UInt8) {
-        if byte == 0x20 {
-            if previousWasSpace { clean = false }
-            spaces += 1
-            previousWasSpace = true
-            return
-        }
-        previousWasSpace = false
-        if byte < 0x20 || byte == 0x7F {
-            clean = false
-        } else if byte &- 0x30 < 10 {
-            digit = true
-        }
+    /// A byte below 0x20 other than a line end, or DEL.
+    mutating func absorbControl() {
+        run.previous_space = 0
+        clean = false
     }
 
     mutating func absorb(scalar: UInt32) {
-        previousWasSpace = false
+        run.previous_space = 0
         switch scalar {
         case 0x80...0xA0, 0xAD, 0x180E, 0x2000...0x200F, 0x2028...0x202F, 0x205F...0x2060, 0x3000, 0xFEFF, 0xFFFD:
             clean = false

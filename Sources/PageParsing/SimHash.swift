@@ -1,3 +1,4 @@
+internal import CByteScan
 import IngestModel
 
 /// 64-bit SimHash over word 3-shingles (FNV-1a per shingle): near-identical texts have hashes a
@@ -154,45 +155,15 @@ public enum SimHash {
     /// bytes from `'` to `-`, and every byte from 0x80 up, for `’`). Bits past `count` are clear.
     /// Returns whether there are any bytes from 0x80 up.
     ///
-    /// ASCII is classified eight bytes at a time; each multi-byte scalar is then decoded and
-    /// classified through the Unicode tables, and all its bytes marked when it is a word scalar.
+    /// ASCII is classified sixteen bytes at a time (`byte_scan_word_bitmaps`); each multi-byte
+    /// scalar is then decoded and classified through the Unicode tables, and all its bytes marked
+    /// when it is a word scalar.
     private static func classify(
         _ base: UnsafePointer<UInt8>, count: Int, wordBits: UnsafeMutableBufferPointer<UInt64>,
         nonASCIIBits: UnsafeMutableBufferPointer<UInt64>, joinerBits: UnsafeMutableBufferPointer<UInt64>
     ) -> Bool {
-        var anyNonASCII: UInt64 = 0
-        for chunk in 0..<wordBits.count {
-            let start = chunk * 64
-            var word: UInt64 = 0
-            var joiner: UInt64 = 0
-            var nonASCII: UInt64 = 0
-            if start + 64 <= count {
-                for blockIndex in 0..<8 {
-                    let block = UInt64(
-                        littleEndian: UnsafeRawPointer(base + start + 8 * blockIndex).loadUnaligned(as: UInt64.self))
-                    word |= gatherLanes(ASCIIBlock.wordLanes(block)) << UInt64(8 * blockIndex)
-                    joiner |= gatherLanes(ASCIIBlock.joinerLanes(block)) << UInt64(8 * blockIndex)
-                    nonASCII |= block
-                }
-            } else {
-                for blockIndex in 0..<8 {
-                    let block = loadBlock(base, start + 8 * blockIndex, count)
-                    word |= gatherLanes(ASCIIBlock.wordLanes(block)) << UInt64(8 * blockIndex)
-                    joiner |= gatherLanes(ASCIIBlock.joinerLanes(block)) << UInt64(8 * blockIndex)
-                    nonASCII |= block
-                }
-            }
-            wordBits[chunk] = word
-            nonASCIIBits[chunk] = 0
-            if nonASCII & ASCIIBlock.highBits != 0 {
-                for blockIndex in 0..<8 {
-                    let block = loadBlock(base, start + 8 * blockIndex, count)
-                    nonASCIIBits[chunk] |= gatherLanes(block & ASCIIBlock.highBits) << UInt64(8 * blockIndex)
-                }
-                anyNonASCII |= nonASCIIBits[chunk]
-            }
-            joinerBits[chunk] = joiner | nonASCIIBits[chunk]
-        }
+        let anyNonASCII = byte_scan_word_bitmaps(
+            base, count, wordBits.baseAddress, joinerBits.baseAddress, nonASCIIBits.baseAddress)
         guard anyNonASCII != 0 else { return false }
         for chunk in 0..<wordBits.count where nonASCIIBits[chunk] != 0 {
             var nonASCII = nonASCIIBits[chunk]
@@ -206,14 +177,6 @@ public enum SimHash {
             }
         }
         return true
-    }
-
-    /// Bit 7 of each of the eight lanes gathered into the low eight bits, lowest lane first. The
-    /// multiplier moves lane `k` to bit 56 + `k` and every other product to a distinct lower bit,
-    /// so nothing carries into the top byte.
-    @inline(__always)
-    private static func gatherLanes(_ lanes: UInt64) -> UInt64 {
-        ((lanes >> 7) &* 0x0102_0408_1020_4080) >> 56
     }
 
     /// The words of a text in order, from its word bitmap: each run of set bits is a word.
@@ -564,33 +527,4 @@ public enum SimHash {
     }
 
     public static func distance(_ a: UInt64, _ b: UInt64) -> Int { (a ^ b).nonzeroBitCount }
-}
-
-/// Eight bytes classified at once, lowest address in the lowest lane.
-private enum ASCIIBlock {
-    static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let highBits: UInt64 = 0x8080_8080_8080_8080
-
-    /// Bit 7 of each lane holding an ASCII letter or digit (never a lane from 0x80 up).
-    @inline(__always)
-    static func wordLanes(_ block: UInt64) -> UInt64 {
-        let ascii = ~block & highBits
-        let low = block & ~highBits
-        let letters = inRange(low | 0x20 &* ones, UInt8(ascii: "a"), UInt8(ascii: "z"))
-        let digits = inRange(low, UInt8(ascii: "0"), UInt8(ascii: "9"))
-        return (letters | digits) & ascii
-    }
-
-    /// Bit 7 of each ASCII lane from `'` to `-` (0x27...0x2D), which holds `'` and `-`.
-    @inline(__always)
-    static func joinerLanes(_ block: UInt64) -> UInt64 {
-        inRange(block & ~highBits, UInt8(ascii: "'"), UInt8(ascii: "-")) & ~block
-    }
-
-    /// Bit 7 of each lane in `low...high`, for lanes below 0x80 and `high` below 0x7F: each sum
-    /// stays at most 0xFE, so no lane carries into the next.
-    @inline(__always)
-    private static func inRange(_ block: UInt64, _ low: UInt8, _ high: UInt8) -> UInt64 {
-        (block &+ UInt64(0x80 - low) &* ones) & ~(block &+ UInt64(0x7F - high) &* ones) & highBits
-    }
 }

@@ -59,27 +59,6 @@ struct PageLinesTests {
         }
     }
 
-    @Test("the printable bytes before a line end, control byte or non-ASCII byte are counted exactly")
-    func printableLanes() {
-        let printable: [UInt8] = [0x20, 0x21, 0x30, 0x41, 0x7E]
-        let others: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x0D, 0x1F, 0x7F, 0x80, 0xC3, 0xE2, 0xFF]
-        for lane in 0..<8 {
-            for other in others {
-                for fill in printable {
-                    for after in others + printable {
-                        var bytes = [UInt8](repeating: fill, count: 8)
-                        bytes[lane] = other
-                        for later in (lane + 1)..<8 { bytes[later] = after }
-                        let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                        #expect(LineScan.printableLanes(word) == lane, "\(bytes)")
-                    }
-                }
-            }
-        }
-        let allPrintable = Array("~ Ab 09!".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-        #expect(LineScan.printableLanes(allPrintable) == 8)
-    }
-
     @Test("the tail is the folded end of the line, at most 72 bytes, starting on a character")
     func tails() {
         // Lines of every length around the limits, ending in two-byte characters so that the
