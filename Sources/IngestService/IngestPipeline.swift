@@ -493,16 +493,11 @@ public final class IngestPipeline: @unchecked Sendable {
             case .failure(let error):
                 return .failed(error, bytes: bytes.count)
             case .success(let output):
-                let records = output.records.map { record in
+                let records = zip(output.records, output.fingerprints).map { record, fingerprint in
                     var line: [UInt8] = []
                     line.reserveCapacity(record.body.utf8.count + 2048)
                     record.appendJSONLine(to: &line)
-                    return PreparedRecord(
-                        record: record,
-                        fingerprint: DuplicateIndex.Fingerprint(
-                            shaHex: record.fingerprint.sha256, simhashHex: record.fingerprint.simhash,
-                            idHex: record.id),
-                        line: line)
+                    return PreparedRecord(record: record, fingerprint: fingerprint, line: line)
                 }
                 return .records(key, records, bytes: bytes.count)
             }

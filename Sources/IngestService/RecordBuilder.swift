@@ -15,6 +15,8 @@ public struct RecordBuilder: Sendable {
     public struct Output: Sendable {
         public var records: [ArticleRecord]
         public var inputSHA256: [UInt8]
+        /// Each record's duplicate-index fingerprint, from the digests themselves (not their hex).
+        var fingerprints: [DuplicateIndex.Fingerprint]
     }
 
     public func build(bytes: [UInt8], fileName: String, receivedAt: String) -> Result<Output, ParseError> {
@@ -31,7 +33,9 @@ public struct RecordBuilder: Sendable {
         }
         let inputHex = Self.hex(digest)
         var records: [ArticleRecord] = []
+        var fingerprints: [DuplicateIndex.Fingerprint] = []
         records.reserveCapacity(result.articles.count)
+        fingerprints.reserveCapacity(result.articles.count)
         for (index, draft) in result.articles.enumerated() {
             let source = SourceInfo(
                 file: fileName, sha256: inputHex, bytes: bytes.count, format: result.format, encoding: result.encoding,
@@ -39,14 +43,28 @@ public struct RecordBuilder: Sendable {
             // The paragraphs joined into the body; the fingerprint and the word count are taken from it.
             let body = draft.body
             let (simhash, wordCount) = SimHash.computeWithWordCount(body)
+            let bodyDigest = Self.sha256(of: body)
+            let id = Self.recordID(inputHex: inputHex, index: index)
             records.append(
                 ArticleRecord(
-                    draft: draft, body: body, wordCount: wordCount, id: Self.recordID(inputHex: inputHex, index: index),
-                    fingerprint: Fingerprint(sha256: Self.sha256Hex(of: body), simhash: SimHash.hex(simhash)),
+                    draft: draft, body: body, wordCount: wordCount, id: Self.hex(id),
+                    fingerprint: Fingerprint(sha256: Self.hex(bodyDigest), simhash: SimHash.hex(simhash)),
                     source: source))
+            fingerprints.append(
+                DuplicateIndex.Fingerprint(sha: Self.pair(bodyDigest), simhash: simhash, id: Self.pair(id)))
         }
         if records.isEmpty { return .failure(.noText) }
-        return .success(Output(records: records, inputSHA256: digest))
+        return .success(Output(records: records, inputSHA256: digest, fingerprints: fingerprints))
+    }
+
+    /// The first sixteen bytes of a digest as two big-endian integers (as its first 32 hex digits read).
+    private static func pair(_ digest: [UInt8]) -> (UInt64, UInt64) {
+        digest.withUnsafeBytes { raw in
+            (
+                UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            )
+        }
     }
 
     /// The sha256 digest of `bytes`.
@@ -75,23 +93,23 @@ public struct RecordBuilder: Sendable {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
     }
 
-    /// The sha256 of `text`'s UTF-8 as lowercase hex, hashed in place (no copy of the text).
-    static func sha256Hex(of text: String) -> String {
+    /// The sha256 digest of `text`'s UTF-8, hashed in place (no copy of the text).
+    static func sha256(of text: String) -> [UInt8] {
         var text = text
         return text.withUTF8 { utf8 in
             var hasher = SHA256()
             hasher.update(bufferPointer: UnsafeRawBufferPointer(utf8))
-            return hasher.finalize().withUnsafeBytes { hex($0) }
+            return hasher.finalize().withUnsafeBytes { Array($0) }
         }
     }
 
-    /// A record's id: the first 16 bytes of the sha256 of "<input sha256 hex>/<index>", as hex.
-    static func recordID(inputHex: String, index: Int) -> String {
+    /// A record's id: the first 16 bytes of the sha256 of "<input sha256 hex>/<index>" (written as hex).
+    static func recordID(inputHex: String, index: Int) -> [UInt8] {
         var hasher = SHA256()
         var inputHex = inputHex
         inputHex.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         var suffix = "/" + String(index)
         suffix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        return hasher.finalize().withUnsafeBytes { hex(UnsafeRawBufferPointer(rebasing: $0[..<16])) }
+        return hasher.finalize().withUnsafeBytes { Array($0[..<16]) }
     }
 }

@@ -30,6 +30,28 @@ struct FingerprintLineTests {
         }
     }
 
+    @Test("the fingerprints built with the records are those their stored lines give back")
+    func builtMatchesStored() throws {
+        let texts = [
+            "Headline\n\nA first body, plain.\n",
+            "Überschrift\n\nDer Text enthält Umlaute und einen Gedankenstrich – wie üblich.\n",
+        ]
+        for text in texts {
+            let output = try RecordBuilder().build(
+                bytes: Array(text.utf8), fileName: "f.txt", receivedAt: "2026-11-22T10:00:00Z"
+            ).get()
+            #expect(output.fingerprints.count == output.records.count)
+            for (record, built) in zip(output.records, output.fingerprints) {
+                var line: [UInt8] = []
+                record.appendJSONLine(to: &line)
+                #expect(DuplicateIndex.fingerprint(ofLine: line[...]) == built)
+                let fromHex = DuplicateIndex.Fingerprint(
+                    shaHex: record.fingerprint.sha256, simhashHex: record.fingerprint.simhash, idHex: record.id)
+                #expect(fromHex == built)
+            }
+        }
+    }
+
     @Test("hex fields are read in place: either case, at least 32 digits, nothing but hex digits")
     func hexPairs() {
         let digits = "0123456789abcdef0011223344556677"
