@@ -378,7 +378,7 @@ public final class IngestPipeline: @unchecked Sendable {
         case notTaken(TakeOutcome)
         case duplicate(bytes: Int)
         case failed(ParseError, bytes: Int)
-        case records(ContentKey, [PreparedRecord], bytes: Int)
+        case records(ContentKey, PreparedRecords, bytes: Int)
 
         /// The input's size, if it was read.
         var inputBytes: Int {
@@ -389,12 +389,14 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// A record with its duplicate-index fingerprint and its JSON line, encoded in parallel.
-    /// The line is written as it is unless the duplicate check sets `duplicate_of`.
-    struct PreparedRecord: Sendable {
-        var record: ArticleRecord
-        var fingerprint: DuplicateIndex.Fingerprint?
-        var line: [UInt8]
+    /// An input's records with their duplicate-index fingerprints and their JSON lines (encoded
+    /// in parallel), index for index. A line is written as it is unless the duplicate check sets
+    /// `duplicate_of` on its record. The builder's arrays are kept as they are, not copied record
+    /// by record.
+    struct PreparedRecords: Sendable {
+        var records: [ArticleRecord]
+        var fingerprints: [DuplicateIndex.Fingerprint]
+        var lines: [[UInt8]]
     }
 
     /// Hands a chunk to `preparer`; its results come back to `chunkPrepared` on `intake`.
@@ -493,13 +495,16 @@ public final class IngestPipeline: @unchecked Sendable {
             case .failure(let error):
                 return .failed(error, bytes: bytes.count)
             case .success(let output):
-                let records = zip(output.records, output.fingerprints).map { record, fingerprint in
+                var lines: [[UInt8]] = []
+                lines.reserveCapacity(output.records.count)
+                for index in output.records.indices {
                     var line: [UInt8] = []
-                    line.reserveCapacity(record.body.utf8.count + 2048)
-                    record.appendJSONLine(to: &line)
-                    return PreparedRecord(record: record, fingerprint: fingerprint, line: line)
+                    line.reserveCapacity(output.records[index].body.utf8.count + 2048)
+                    output.records[index].appendJSONLine(to: &line)
+                    lines.append(line)
                 }
-                return .records(key, records, bytes: bytes.count)
+                let prepared = PreparedRecords(records: output.records, fingerprints: output.fingerprints, lines: lines)
+                return .records(key, prepared, bytes: bytes.count)
             }
         }
     }
@@ -544,18 +549,21 @@ public final class IngestPipeline: @unchecked Sendable {
                     name: item.name, outcome: .failed(reason, facts), takenAt: started, queuedAt: item.queuedAt,
                     directory: directory),
                 bytes: 0)
-        case .records(let key, let records, _):
+        case .records(let key, let prepared, _):
             var lines: [UInt8] = []
             var stored = 0
-            for var prepared in records {
-                guard keepAfterDuplicateCheck(&prepared.record, fingerprint: prepared.fingerprint) else { continue }
-                if prepared.record.duplicateOf != nil {
-                    if lines.isEmpty { lines.reserveCapacity(records.reduce(0) { $0 + $1.line.count + 64 }) }
-                    prepared.record.appendJSONLine(to: &lines)
+            for index in prepared.records.indices {
+                let (keep, nearDuplicateOf) = duplicateCheck(prepared.fingerprints[index])
+                guard keep else { continue }
+                if let nearDuplicateOf {
+                    var record = prepared.records[index]
+                    record.duplicateOf = nearDuplicateOf
+                    if lines.isEmpty { lines.reserveCapacity(prepared.lines.reduce(0) { $0 + $1.count + 64 }) }
+                    record.appendJSONLine(to: &lines)
                 } else if lines.isEmpty {
-                    lines = prepared.line  // the usual single record: its line as encoded, not copied
+                    lines = prepared.lines[index]  // the usual single record: its line as encoded, not copied
                 } else {
-                    lines += prepared.line
+                    lines += prepared.lines[index]
                 }
                 stored += 1
             }
@@ -569,25 +577,24 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// Checks an article against every stored body: an exact duplicate is dropped, a near one is
-    /// kept with `duplicate_of` (or dropped, by config). Kept articles join the index.
-    private func keepAfterDuplicateCheck(
-        _ record: inout ArticleRecord, fingerprint: DuplicateIndex.Fingerprint?
-    ) -> Bool {
-        guard let fingerprint else { return true }
+    /// kept with `duplicate_of` (or dropped, by config). Kept articles join the index. Returns
+    /// whether to keep it, and the id it nearly duplicates.
+    private func duplicateCheck(_ fingerprint: DuplicateIndex.Fingerprint) -> (keep: Bool, nearDuplicateOf: String?) {
+        var nearDuplicateOf: String? = nil
         switch duplicates.match(fingerprint) {
         case .exact:
             statusState.withLock { $0.articlesDuplicate += 1 }
-            return false
+            return (false, nil)
         case .near(let first):
             statusState.withLock { $0.articlesNearDuplicate += 1 }
-            if config.nearDuplicateAction == .skip { return false }
-            record.duplicateOf = first
+            if config.nearDuplicateAction == .skip { return (false, nil) }
+            nearDuplicateOf = first
         case nil:
             break
         }
         duplicates.add(fingerprint)
         batch.fingerprints += 1
-        return true
+        return (true, nearDuplicateOf)
     }
 
     private func add(_ item: BatchItem, bytes: Int) {
