@@ -1,23 +1,29 @@
 internal import CByteScan
 
-/// The bytes of a page's lines, owned once for all of them: the cleaned UTF-8 of every line, the
-/// folded head of every line, and the folded tail of lines longer than `PageLine.wholeLimit`.
-/// Immutable once built; `PageLine`s are views into it, and the `PageLines` that made them keeps
-/// it alive.
+/// The bytes of a page's lines, owned once for all of them: the cleaned UTF-8 of every line, one
+/// after the other, and the folded head of every line followed by the folded tail of lines longer
+/// than `PageLine.wholeLimit`. Immutable once built; `PageLine`s are views into it, and the
+/// `PageLines` that made them keeps it alive.
 final class PageLineStorage: @unchecked Sendable {
-    let bytes: UnsafeMutableBufferPointer<UInt8>
+    /// The lines' cleaned bytes (the builder wrote them here as it went: no copy at the end).
+    let text: UnsafeMutableBufferPointer<UInt8>
+    /// Folded heads and tails.
+    let folded: UnsafeMutableBufferPointer<UInt8>
 
-    init(count: Int) {
-        bytes = .allocate(capacity: max(count, 1))
+    init(text: UnsafeMutableBufferPointer<UInt8>, foldedCount: Int) {
+        self.text = text
+        folded = .allocate(capacity: max(foldedCount, 1))
     }
 
     deinit {
         #if DEBUG
             // Lines hold no reference to these bytes: in a debug build (the tests), a line used after
             // its page's lines are gone reads 0xFF (never valid UTF-8) instead of what was there.
-            bytes.initialize(repeating: 0xFF)
+            text.initialize(repeating: 0xFF)
+            folded.initialize(repeating: 0xFF)
         #endif
-        bytes.deallocate()
+        text.deallocate()
+        folded.deallocate()
     }
 }
 
@@ -157,9 +163,9 @@ enum PageLineLayout {
     }
 }
 
-/// Collects cleaned lines, then lays their bytes, folded heads and folded tails out in one
-/// `PageLineStorage`.
-struct PageLineBuilder {
+/// Collects cleaned lines into one growing buffer, then folds their heads and tails: the buffer
+/// becomes the `PageLineStorage`'s text as it is.
+struct PageLineBuilder: ~Copyable {
     private struct Pending {
         var start: Int
         var count: Int
@@ -168,53 +174,68 @@ struct PageLineBuilder {
         var hasDigit: Bool
     }
 
-    private var text: [UInt8] = []
+    private var text: UnsafeMutableBufferPointer<UInt8>
+    private var textCount = 0
     private var pending: [Pending] = []
+    /// False once `finish` has handed `text` to the storage.
+    private var ownsText = true
 
     init(expectedBytes: Int = 0) {
-        text.reserveCapacity(expectedBytes)
+        text = .allocate(capacity: max(expectedBytes, 64))
         pending.reserveCapacity(expectedBytes / 48 + 4)  // lines of wrapped prose run 60-80 bytes
     }
+
+    deinit { if ownsText { text.deallocate() } }
 
     var isEmpty: Bool { pending.isEmpty }
 
     mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>, block: Int, words: Int, hasDigit: Bool) {
-        pending.append(Pending(start: text.count, count: bytes.count, block: block, words: words, hasDigit: hasDigit))
-        text.append(contentsOf: bytes)
+        pending.append(Pending(start: textCount, count: bytes.count, block: block, words: words, hasDigit: hasDigit))
+        if textCount + bytes.count > text.count {
+            // Cleaning can lengthen a line (a few characters normalize to longer forms): grow.
+            let grown = UnsafeMutableBufferPointer<UInt8>.allocate(
+                capacity: max(2 * text.count, textCount + bytes.count))
+            if textCount > 0 { grown.baseAddress!.initialize(from: text.baseAddress!, count: textCount) }
+            text.deallocate()
+            text = grown
+        }
+        if let source = bytes.baseAddress, !bytes.isEmpty {
+            (text.baseAddress! + textCount).initialize(from: source, count: bytes.count)
+        }
+        textCount += bytes.count
     }
 
     mutating func add(utf8 bytes: [UInt8], block: Int, words: Int, hasDigit: Bool) {
         bytes.withUnsafeBufferPointer { add(utf8: $0, block: block, words: words, hasDigit: hasDigit) }
     }
 
-    /// The storage of the lines' bytes, and the lines in the order added (valid while the storage
-    /// lives).
-    func finish() -> (PageLineStorage, [PageLine]) {
-        var total = text.count
+    /// The storage of the lines' bytes (the text buffer handed over, the folded bytes made), and
+    /// the lines in the order added (valid while the storage lives).
+    consuming func finish() -> (PageLineStorage, [PageLine]) {
+        var foldedCount = 0
         for line in pending {
-            total += PageLineLayout.headCount(line.count)
-            if line.count > PageLine.wholeLimit { total += PageLine.tailLength }
+            foldedCount += PageLineLayout.headCount(line.count)
+            if line.count > PageLine.wholeLimit { foldedCount += PageLine.tailLength }
         }
-        let storage = PageLineStorage(count: total)
-        let base = storage.bytes.baseAddress!
-        text.withUnsafeBufferPointer { source in
-            if let from = source.baseAddress { base.initialize(from: from, count: source.count) }
-        }
+        let storage = PageLineStorage(text: text, foldedCount: foldedCount)
+        ownsText = false
+        let base = storage.text.baseAddress!
+        let folded = storage.folded.baseAddress!
         var lines: [PageLine] = []
         lines.reserveCapacity(pending.count)
-        var next = text.count
+        var next = 0
         // Short lines are folded whole, and their bytes and heads are laid out in the same order:
         // each run of consecutive short lines is folded by one call.
-        let allText = UnsafeBufferPointer(start: base, count: text.count)
+        let allText = UnsafeBufferPointer(start: base, count: pending.last.map { $0.start + $0.count } ?? 0)
         var run: (source: Int, target: Int)? = nil
         func foldRun(upTo end: Int) {
-            if let (source, target) = run { Folding.fold(allText, source..<end, into: base + target) }
+            if let (source, target) = run { Folding.fold(allText, source..<end, into: folded + target) }
             run = nil
         }
         for line in pending {
             let utf8 = UnsafeBufferPointer(start: base + line.start, count: line.count)
             let headCount = PageLineLayout.headCount(line.count)
-            let head = UnsafeBufferPointer(start: base + next, count: headCount)
+            let head = UnsafeBufferPointer(start: folded + next, count: headCount)
             let tailStart = PageLineLayout.tailStart(utf8)
             let tail: UnsafeBufferPointer<UInt8>
             if line.count <= PageLine.wholeLimit {
@@ -223,11 +244,11 @@ struct PageLineBuilder {
                 tail = UnsafeBufferPointer(rebasing: head[tailStart...])
             } else {
                 foldRun(upTo: line.start)
-                Folding.fold(utf8, 0..<headCount, into: base + next)
+                Folding.fold(utf8, 0..<headCount, into: folded + next)
                 next += headCount
                 let tailCount = line.count - tailStart
-                Folding.fold(utf8, tailStart..<line.count, into: base + next)
-                tail = UnsafeBufferPointer(start: base + next, count: tailCount)
+                Folding.fold(utf8, tailStart..<line.count, into: folded + next)
+                tail = UnsafeBufferPointer(start: folded + next, count: tailCount)
                 next += PageLine.tailLength
             }
             lines.append(
@@ -235,7 +256,7 @@ struct PageLineBuilder {
                     utf8: utf8, head: head, tail: tail, block: line.block, words: line.words, hasDigit: line.hasDigit)
             )
         }
-        foldRun(upTo: text.count)
+        foldRun(upTo: allText.count)
         return (storage, lines)
     }
 }

@@ -59,6 +59,21 @@ struct PageLinesTests {
         }
     }
 
+    @Test("the builder's buffer grows past its first guess and every line keeps its bytes")
+    func builderGrows() {
+        var builder = PageLineBuilder(expectedBytes: 0)
+        let texts = (0..<40).map { "Line \($0) " + String(repeating: "Ünïcode ", count: $0 % 7) }
+        for (index, text) in texts.enumerated() {
+            builder.add(utf8: Array(text.utf8), block: index / 3, words: 2 + index % 7, hasDigit: true)
+        }
+        let (storage, lines) = builder.finish()
+        withExtendedLifetime(storage) {
+            #expect(lines.map(\.text) == texts)
+            #expect(lines.map(\.block) == texts.indices.map { $0 / 3 })
+            for (line, text) in zip(lines, texts) { #expect(Array(line.head) == Folding.fold(text)) }
+        }
+    }
+
     @Test("the tail is the folded end of the line, at most 72 bytes, starting on a character")
     func tails() {
         // Lines of every length around the limits, ending in two-byte characters so that the
