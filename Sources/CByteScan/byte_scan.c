@@ -166,3 +166,48 @@ int byte_scan_word_bitmaps(
     }
     return any != 0;
 }
+
+static inline int is_counted_control(uint8_t b) { return b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0C && b != 0x0D; }
+
+void byte_scan_controls(const uint8_t *bytes, size_t count, size_t *controls, int *nul) {
+    size_t i = 0, counted = 0;
+    int saw_nul = 0;
+#ifdef BYTE_SCAN_SSE2
+    const __m128i below_space = _mm_set1_epi8(0x1F), zero = _mm_setzero_si128();
+    const __m128i tab = _mm_set1_epi8(0x09), line_feed = _mm_set1_epi8(0x0A), form_feed = _mm_set1_epi8(0x0C);
+    const __m128i carriage_return = _mm_set1_epi8(0x0D);
+    for (; i + 16 <= count; i += 16) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(bytes + i));
+        __m128i below = _mm_cmpeq_epi8(_mm_min_epu8(b, below_space), b);
+        if (_mm_movemask_epi8(below) == 0) continue;  // the usual block: no byte below 0x20
+        __m128i allowed = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(b, tab), _mm_cmpeq_epi8(b, line_feed)),
+            _mm_or_si128(_mm_cmpeq_epi8(b, form_feed), _mm_cmpeq_epi8(b, carriage_return)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(allowed, below));
+        if (mask != 0) {
+            counted += (size_t)__builtin_popcount(mask);
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(b, zero)) != 0) saw_nul = 1;
+        }
+    }
+#endif
+    for (; i < count; i++) {
+        if (is_counted_control(bytes[i])) {
+            counted += 1;
+            if (bytes[i] == 0) saw_nul = 1;
+        }
+    }
+    *controls = counted;
+    *nul = saw_nul;
+}
+
+int byte_scan_is_ascii(const uint8_t *bytes, size_t count) {
+    size_t i = 0;
+#ifdef BYTE_SCAN_SSE2
+    __m128i any = _mm_setzero_si128();
+    for (; i + 16 <= count; i += 16) any = _mm_or_si128(any, _mm_loadu_si128((const __m128i *)(bytes + i)));
+    if (_mm_movemask_epi8(any) != 0) return 0;
+#endif
+    uint8_t rest = 0;
+    for (; i < count; i++) rest |= bytes[i];
+    return rest < 0x80;
+}

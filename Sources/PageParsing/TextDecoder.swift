@@ -1,3 +1,5 @@
+internal import CByteScan
+
 /// Decodes input bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, and Windows-1252 as
 /// the fallback for bytes that are not valid UTF-8. Rejects binary input: NUL bytes, many control
 /// bytes, or invalid UTF-8 that is mostly non-ASCII (which no Western Windows-1252 text is).
@@ -142,65 +144,15 @@ public enum TextDecoder {
     }
 
     /// Text has no NUL bytes and few control characters other than whitespace. Sixteen bytes are
-    /// tested at a time; only the bytes below 0x20 are looked at one by one.
+    /// tested at a time (`byte_scan_controls`).
     private static func rejectBinary(_ bytes: ArraySlice<UInt8>) throws(ParseError) {
         var controls = 0
-        var sawNUL = false
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var index = 0
-            let count = buffer.count
-            while index &+ 16 <= count {
-                let first = belowSpace(UnsafeRawPointer(base + index))
-                let second = belowSpace(UnsafeRawPointer(base + (index &+ 8)))
-                if first | second != 0 {
-                    classify(first, at: base + index, &controls, &sawNUL)
-                    classify(second, at: base + (index &+ 8), &controls, &sawNUL)
-                }
-                index &+= 16
-            }
-            while index < count {
-                classify(base[index], &controls, &sawNUL)
-                index &+= 1
-            }
-        }
-        if sawNUL { throw .binary("it contains NUL bytes") }
+        var nul: Int32 = 0
+        bytes.withUnsafeBufferPointer { byte_scan_controls($0.baseAddress, $0.count, &controls, &nul) }
+        if nul != 0 { throw .binary("it contains NUL bytes") }
         if controls > 0 && controls * 20 > bytes.count {
             throw .binary("\(controls) control bytes in \(bytes.count)")
         }
-    }
-
-    /// Bit 7 of each byte of the result is set where the eight bytes at `pointer` hold a byte
-    /// below 0x20.
-    @inline(__always)
-    private static func belowSpace(_ pointer: UnsafeRawPointer) -> UInt64 {
-        let word = UInt64(littleEndian: pointer.loadUnaligned(as: UInt64.self))
-        // Bit 7 of a byte of `atLeastSpace` is set where the byte is 0x20 or more (or non-ASCII).
-        let atLeastSpace = ((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x6060_6060_6060_6060) | word
-        return ~atLeastSpace & 0x8080_8080_8080_8080
-    }
-
-    /// Classifies the bytes at `pointer` that `mask` (from `belowSpace`) marks.
-    @inline(__always)
-    private static func classify(
-        _ mask: UInt64, at pointer: UnsafePointer<UInt8>, _ controls: inout Int, _ sawNUL: inout Bool
-    ) {
-        var mask = mask
-        while mask != 0 {
-            classify(pointer[mask.trailingZeroBitCount &>> 3], &controls, &sawNUL)
-            mask &= mask &- 1
-        }
-    }
-
-    /// Counts a byte below 0x20: NUL, or a control byte other than tab, line feed, form feed and
-    /// carriage return.
-    @inline(__always)
-    private static func classify(_ byte: UInt8, _ controls: inout Int, _ sawNUL: inout Bool) {
-        guard byte < 0x20 else { return }
-        // Bit n is set for the control bytes n that count: all of 0x01...0x1F but 09, 0A, 0C, 0D.
-        let counted: UInt32 = 0xFFFF_FFFE & ~(1 << 0x09 | 1 << 0x0A | 1 << 0x0C | 1 << 0x0D)
-        controls &+= Int(truncatingIfNeeded: (counted >> UInt32(byte)) & 1)
-        if byte == 0 { sawNUL = true }
     }
 
     /// Windows-1252's mapping of 0x80...0x9F; the rest of the range is Latin-1.

@@ -116,4 +116,40 @@ struct ByteScanTests {
             #expect((any != 0) == bytes.contains { $0 >= 0x80 })
         }
     }
+
+    @Test("byte_scan_controls counts the control bytes other than tab, LF, FF and CR, and sees NUL")
+    func controls() {
+        var generator = SystemRandomNumberGenerator()
+        for count in Array(0..<100) + [255, 256, 1000] {
+            for _ in 0..<20 {
+                // Mostly text, so that whole blocks pass; then a few edge bytes anywhere.
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: count)
+                for _ in 0..<Int.random(in: 0...3, using: &generator) where count > 0 {
+                    bytes[Int.random(in: 0..<count, using: &generator)] = Self.edges.randomElement(using: &generator)!
+                }
+                let counted = bytes.filter { $0 < 0x20 && ![0x09, 0x0A, 0x0C, 0x0D].contains($0) }.count
+                var controls = 0
+                var nul: Int32 = 0
+                bytes.withUnsafeBufferPointer { byte_scan_controls($0.baseAddress, $0.count, &controls, &nul) }
+                #expect(controls == counted, "\(bytes)")
+                #expect((nul != 0) == bytes.contains(0), "\(bytes)")
+            }
+        }
+    }
+
+    @Test("byte_scan_is_ascii is false exactly when some byte is 0x80 or above")
+    func isASCII() {
+        var generator = SystemRandomNumberGenerator()
+        for count in Array(0..<80) + [255, 1000] {
+            for _ in 0..<10 {
+                var bytes = Array(repeating: UInt8(ascii: "z"), count: count)
+                if count > 0 && Bool.random(using: &generator) {
+                    bytes[Int.random(in: 0..<count, using: &generator)] = UInt8.random(
+                        in: 0x80...0xFF, using: &generator)
+                }
+                let ascii = bytes.withUnsafeBufferPointer { byte_scan_is_ascii($0.baseAddress, $0.count) } != 0
+                #expect(ascii == bytes.allSatisfy { $0 < 0x80 }, "\(bytes)")
+            }
+        }
+    }
 }

@@ -31,4 +31,11 @@ size_t byte_scan_json_stop(const uint8_t *bytes, size_t from, size_t count);
 int byte_scan_word_bitmaps(
     const uint8_t *bytes, size_t count, uint64_t *word, uint64_t *joiner, uint64_t *non_ascii);
 
+/// Nonzero when bytes[0..<count] are all ASCII (below 0x80).
+int byte_scan_is_ascii(const uint8_t *bytes, size_t count);
+
+/// Counts the bytes of bytes[0..<count] below 0x20 other than tab, line feed, form feed and
+/// carriage return (`controls`), and whether any of them is NUL (`nul`, nonzero if so).
+void byte_scan_controls(const uint8_t *bytes, size_t count, size_t *controls, int *nul);
+
 #endif
