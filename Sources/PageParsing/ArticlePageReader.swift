@@ -126,13 +126,10 @@ struct ArticlePageReader {
     ///   which this pass checks on each line.
     static func mayHaveSignals(_ lines: PageLines, language: String?) -> Bool {
         var header: (first: Int?, second: Int?) = (nil, nil)
-        let lists = SignalLists()
         for index in 0..<lines.count {
             let line = lines[index]
-            if startsFooter(line, lists)
-                || Markers.labeledList(line, unlabeledListPrefixes: lists.unlabeledListPrefixes) != nil
-                || DateParser.parseLine(line, language: language) != nil
-                || BylineParser.parse(line, prefixes: lists.bylinePrefixes) != nil
+            if startsFooter(line) || Markers.labeledList(line) != nil
+                || DateParser.parseLine(line, language: language) != nil || BylineParser.parse(line) != nil
                 || CreditLines.mayOpenWireDateline(line.utf8)
             {
                 return true
@@ -150,22 +147,11 @@ struct ArticlePageReader {
     /// Long enough to be prose even without final punctuation.
     private func isParagraph(_ line: PageLine) -> Bool { line.wordCount > 12 }
 
-    /// The phrase lists the per-line checks of `mayHaveSignals` read, fetched once per page (one
-    /// lazy-initialization check each) instead of once per line.
-    private struct SignalLists {
-        let copyrightMarks = CreditLines.marks
-        let rightsReserved = Markers.rightsReserved
-        let trademarkWords = Markers.trademarkWords
-        let unlabeledListPrefixes = Markers.unlabeledListPrefixes
-        let bylinePrefixes = BylineParser.prefixes
-    }
-
-    private static func startsFooter(_ line: PageLine, _ lists: SignalLists = SignalLists()) -> Bool {
-        if CreditLines.isCopyright(line, marks: lists.copyrightMarks) || Markers.isShareWidget(line) { return true }
+    private static func startsFooter(_ line: PageLine) -> Bool {
+        if CreditLines.isCopyright(line) || Markers.isShareWidget(line) { return true }
         guard line.isShort else { return false }
         let filter = PairFilter(line.head)
-        return Markers.mentionsRightsReserved(line, filter: filter, rightsReserved: lists.rightsReserved)
-            || Markers.isTrademarkNotice(line, filter: filter, trademarkWords: lists.trademarkWords)
+        return Markers.mentionsRightsReserved(line, filter: filter) || Markers.isTrademarkNotice(line, filter: filter)
     }
 
     /// The next line is in the same block and starts in lowercase: `index` begins a wrapped paragraph.

@@ -8,7 +8,7 @@ enum BylineParser {
     }
 
     /// Prefixes that open a byline, lowercase, with their trailing space or colon.
-    static let prefixes = PhraseList([
+    private static let prefixes = PhraseList([
         "written by ", "posted by ", "words by ", "story by ", "reporting by ", "by ", "von ", "par ", "por ", "di ",
         "door ", "author: ", "authors: ", "autor: ", "autorin: ", "autoren: ", "auteur : ", "auteur: ", "auteurs : ",
         "autore: ", "autores: ", "auteurs: ", "автор: ", "авторы: ", "text: ", "texte : ",
@@ -35,7 +35,7 @@ enum BylineParser {
     static func parse(_ text: String) -> Byline? { PageLine.with(text) { parse($0) } }
 
     /// The byline in `line`, or nil when the line is not one.
-    static func parse(_ line: PageLine, prefixes: PhraseList = prefixes) -> Byline? {
+    static func parse(_ line: PageLine) -> Byline? {
         guard line.byteCount <= 160, line.wordCount <= 16, let prefixCount = prefixes.prefixLength(of: line.head) else {
             return nil
         }

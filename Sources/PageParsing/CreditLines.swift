@@ -6,11 +6,11 @@ enum CreditLines {
         var line: String
     }
 
-    static let marks = PhraseList(["©", "(c)", "copyright", "&copy;", "℗"])
+    private static let marks = PhraseList(["©", "(c)", "copyright", "&copy;", "℗"])
     private static let abbreviations = PhraseSet(["inc", "ltd", "co", "corp", "bros", "jr", "sr"])
 
     /// The line opens with a copyright mark.
-    static func isCopyright(_ line: PageLine, marks: PhraseList = marks) -> Bool {
+    static func isCopyright(_ line: PageLine) -> Bool {
         guard line.byteCount <= 240, let markCount = marks.prefixLength(of: line.head) else { return false }
         return markCount >= line.head.count || line.head[markCount] &- 0x61 >= 26
     }

@@ -33,10 +33,9 @@ struct ListingPageReader {
     static func signals(_ lines: PageLines) -> Signals {
         var signals = Signals()
         var seen = 0
-        let teaserTables = Markers.teaserTables
         for index in 0..<lines.count {
             let line = lines[index]
-            if let teaser = Markers.teaserText(line, tables: teaserTables) { signals.teaserTexts[index] = teaser }
+            if let teaser = Markers.teaserText(line) { signals.teaserTexts[index] = teaser }
             guard signals.headerIndex == nil, seen < headerSearchLines else { continue }
             seen += 1
             if Markers.isChrome(line) { continue }

@@ -16,64 +16,57 @@ enum Markers {
 
     /// What `mayBeTeaser` compares of a `readMore` phrase: up to three ASCII bytes before its last
     /// one, nearest first (a non-ASCII byte ends the comparison as a match).
-    struct TeaserEnding: Sendable {
+    private struct TeaserEnding {
         var before: (UInt8, UInt8, UInt8) = (0, 0, 0)
         var count = 0
         /// The phrase's last byte.
         var last: UInt8 = 0
     }
 
-    /// What `mayBeTeaser` reads for every line of a page, in one value: a page's loop fetches it
-    /// once (one lazy-initialization check) instead of once per table per line.
-    struct TeaserTables: Sendable {
-        /// The `TeaserEnding`s of the phrases ending with byte `b` are
-        /// `endings[endingStart[b]..<endingStart[b + 1]]`: flat arrays of plain values, read for every
-        /// line of a page without touching a reference count.
-        let endings: [TeaserEnding]
-        let endingStart: [Int]
-        /// The last two bytes of the `readMore` phrases that end in two ASCII bytes, as
-        /// `PairFilter.bit`s.
-        let endingPairs: UInt64
-        /// The ASCII last bytes of the `readMore` phrases whose byte before the last is not ASCII
-        /// (bit `b % 64` of word `b / 64`): `mayBeTeaser` compares nothing before such a last byte.
-        let anyBefore: (UInt64, UInt64)
-
-        init(_ phrases: [[UInt8]]) {
-            var endings: [TeaserEnding] = []
-            var starts = [0]
-            for last in 0..<256 {
-                for phrase in phrases where Int(phrase[phrase.count - 1]) == last {
-                    var ending = TeaserEnding()
-                    ending.last = UInt8(last)
-                    withUnsafeMutableBytes(of: &ending.before) { before in
-                        var back = 1
-                        while back < min(4, phrase.count) && phrase[phrase.count - 1 - back] < 0x80 {
-                            before[back - 1] = phrase[phrase.count - 1 - back]
-                            back += 1
-                        }
-                        ending.count = back - 1
+    /// The `TeaserEnding`s of the phrases ending with byte `b` are
+    /// `teaserEndings[teaserEndingStart[b]..<teaserEndingStart[b + 1]]`: flat arrays of plain values,
+    /// read for every line of a page without touching a reference count.
+    private static let (teaserEndings, teaserEndingStart): ([TeaserEnding], [Int]) = {
+        var endings: [TeaserEnding] = []
+        var starts = [0]
+        for last in 0..<256 {
+            for phrase in readMore.phrases where Int(phrase[phrase.count - 1]) == last {
+                var ending = TeaserEnding()
+                ending.last = UInt8(last)
+                withUnsafeMutableBytes(of: &ending.before) { before in
+                    var back = 1
+                    while back < min(4, phrase.count) && phrase[phrase.count - 1 - back] < 0x80 {
+                        before[back - 1] = phrase[phrase.count - 1 - back]
+                        back += 1
                     }
-                    endings.append(ending)
+                    ending.count = back - 1
                 }
-                starts.append(endings.count)
+                endings.append(ending)
             }
-            self.endings = endings
-            endingStart = starts
-            endingPairs = endings.filter { $0.count > 0 }.reduce(0) { $0 | PairFilter.bit($1.before.0, $1.last) }
-            anyBefore = endings.filter { $0.count == 0 && $0.last < 0x80 }.reduce((0, 0)) { bits, ending in
-                ending.last >= 64
-                    ? (bits.0, bits.1 | 1 << UInt64(ending.last - 64)) : (bits.0 | 1 << UInt64(ending.last), bits.1)
-            }
+            starts.append(endings.count)
         }
+        return (endings, starts)
+    }()
 
-        /// Whether some `readMore` phrase ends with the ASCII byte `last` after a non-ASCII byte.
-        @inline(__always)
-        func endsAfterAnyByte(_ last: UInt8) -> Bool {
-            (last >= 64 ? anyBefore.1 >> UInt64(last - 64) : anyBefore.0 >> UInt64(last)) & 1 != 0
-        }
+    /// The last two bytes of the `readMore` phrases that end in two ASCII bytes, as
+    /// `PairFilter.bit`s.
+    private static let teaserEndingPairs: UInt64 = teaserEndings.filter { $0.count > 0 }.reduce(0) {
+        $0 | PairFilter.bit($1.before.0, $1.last)
     }
 
-    static let teaserTables = TeaserTables(readMore.phrases)
+    /// The ASCII last bytes of the `readMore` phrases whose byte before the last is not ASCII
+    /// (bit `b % 64` of word `b / 64`): `mayBeTeaser` compares nothing before such a last byte.
+    private static let teaserAnyBefore: (UInt64, UInt64) = teaserEndings.filter { $0.count == 0 && $0.last < 0x80 }
+        .reduce((0, 0)) { bits, ending in
+            ending.last >= 64
+                ? (bits.0, bits.1 | 1 << UInt64(ending.last - 64)) : (bits.0 | 1 << UInt64(ending.last), bits.1)
+        }
+
+    /// Whether some `readMore` phrase ends with the ASCII byte `last` after a non-ASCII byte.
+    @inline(__always)
+    private static func endsAfterAnyByte(_ last: UInt8) -> Bool {
+        (last >= 64 ? teaserAnyBefore.1 >> UInt64(last - 64) : teaserAnyBefore.0 >> UInt64(last)) & 1 != 0
+    }
 
     /// Indices of `readMore` phrases by their last byte.
     private static let readMoreByLastByte: [[Int]] = {
@@ -89,8 +82,8 @@ enum Markers {
 
     /// If `line` is a teaser ("… Read More »", "… [Continue reading]", "…excerpt […]"), its text
     /// without the marker and the trailing ellipsis; "" when the line is the marker alone.
-    static func teaserText(_ line: PageLine, tables: TeaserTables = teaserTables) -> String? {
-        guard mayBeTeaser(line, tables) else { return nil }
+    static func teaserText(_ line: PageLine) -> String? {
+        guard mayBeTeaser(line) else { return nil }
         let tail = line.foldedTail()
         var end = tail.count
         var decorated = false
@@ -137,7 +130,7 @@ enum Markers {
     }
 
     /// Cheap test on the raw line end: a marker's last letter after the decorations, or "[…]".
-    private static func mayBeTeaser(_ line: PageLine, _ tables: TeaserTables) -> Bool {
+    private static func mayBeTeaser(_ line: PageLine) -> Bool {
         let raw = line.utf8
         let bytes = UnsafeBufferPointer(rebasing: raw[max(0, raw.count - 16)...])
         var end = bytes.count
@@ -164,15 +157,15 @@ enum Markers {
         // may end with a marker in either case: `teaserText` folds it and decides.
         if last >= 0x80 { return true }
         // Most lines are ruled out by their last two bytes (when both are ASCII).
-        if end >= 2 && !tables.endsAfterAnyByte(last) {
+        if end >= 2 && !endsAfterAnyByte(last) {
             var before = bytes[end - 2]
             if before &- 0x41 < 26 { before |= 0x20 }
-            if before < 0x80 && tables.endingPairs & PairFilter.bit(before, last) == 0 { return false }
+            if before < 0x80 && teaserEndingPairs & PairFilter.bit(before, last) == 0 { return false }
         }
         // A marker ending with that letter whose last few bytes match too (ASCII compared
         // folded; anything else, or the window's edge, counts as a match).
-        for slot in tables.endingStart[Int(last)]..<tables.endingStart[Int(last) + 1] {
-            let ending = tables.endings[slot]
+        for slot in teaserEndingStart[Int(last)]..<teaserEndingStart[Int(last) + 1] {
+            let ending = teaserEndings[slot]
             let count = ending.count
             let matches = withUnsafeBytes(of: ending.before) { before in
                 var back = 1
@@ -424,12 +417,10 @@ enum Markers {
     static let keywordLabels = PhraseSet([
         "keywords", "key words", "palabras clave", "parole chiave", "palavras-chave", "ключевые слова",
     ])
-    static let unlabeledListPrefixes = PhraseList(["posted in ", "filed under "])
+    private static let unlabeledListPrefixes = PhraseList(["posted in ", "filed under "])
 
     /// A labeled list: its items and whether the label names keywords rather than tags.
-    static func labeledList(_ line: PageLine, unlabeledListPrefixes: PhraseList = unlabeledListPrefixes) -> (
-        items: [String], keywords: Bool
-    )? {
+    static func labeledList(_ line: PageLine) -> (items: [String], keywords: Bool)? {
         guard line.byteCount <= 600 else { return nil }
         let labelEnd: Int
         let restStart: Int
@@ -521,20 +512,16 @@ enum Markers {
     ])
 
     /// Rights notices are short lines; longer ones are prose.
-    static func mentionsRightsReserved(
-        _ line: PageLine, filter: PairFilter? = nil, rightsReserved: PhraseList = rightsReserved
-    ) -> Bool {
+    static func mentionsRightsReserved(_ line: PageLine, filter: PairFilter? = nil) -> Bool {
         line.byteCount <= 160 && rightsReserved.anyContained(in: line.head, filter: filter ?? PairFilter(line.head))
     }
 
-    static let trademarkWords = PhraseList([
+    private static let trademarkWords = PhraseList([
         "trademark", "eingetragene marke", "marque déposée", "marca registrada", "marchio registrato", "handelsmerk",
     ])
 
     /// Trademark notices ("… are registered trademarks of …"), up to 400 bytes.
-    static func isTrademarkNotice(
-        _ line: PageLine, filter: PairFilter? = nil, trademarkWords: PhraseList = trademarkWords
-    ) -> Bool {
+    static func isTrademarkNotice(_ line: PageLine, filter: PairFilter? = nil) -> Bool {
         guard line.byteCount <= 400 else { return false }
         if line.isShort { return trademarkWords.anyContained(in: line.head, filter: filter ?? PairFilter(line.head)) }
         return trademarkWords.anyContained(in: Folding.fold(line.text))
