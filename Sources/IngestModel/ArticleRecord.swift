@@ -51,8 +51,11 @@ public struct ArticleRecord: Sendable, Equatable, Codable {
         case duplicateOf = "duplicate_of"
     }
 
-    /// Appends this record as one JSON line (with the trailing newline) to `out`.
-    public func appendJSONLine(to out: inout [UInt8]) {
+    /// Appends this record as one JSON line (with the trailing newline) to `out`. Returns where in
+    /// `out` the value of `duplicate_of` starts (see `settingDuplicateOf`).
+    @discardableResult
+    public func appendJSONLine(to out: inout [UInt8]) -> Int {
+        var duplicateOfAt = 0
         var w = JSONWriter(continuing: &out, extraCapacity: body.utf8.count + 1024)
         w.beginObject()
         w.key("id"); w.string(id)
@@ -88,7 +91,7 @@ public struct ArticleRecord: Sendable, Equatable, Codable {
         } else {
             w.null()
         }
-        w.key("duplicate_of"); w.string(duplicateOf)
+        w.key("duplicate_of"); duplicateOfAt = w.bytes.count; w.string(duplicateOf)
         w.key("warnings"); w.strings(warnings)
         w.key("source")
         w.beginObject()
@@ -105,6 +108,22 @@ public struct ArticleRecord: Sendable, Equatable, Codable {
         w.endObject()
         out = w.takeBytes()
         out.append(0x0A)
+        return duplicateOfAt
+    }
+
+    /// The line of a record encoded without `duplicate_of` (its value `null` at `offset`, as
+    /// `appendJSONLine` returned it), with `duplicate_of` set to `id`: the same bytes as encoding
+    /// the record with `duplicateOf = id`, without the record.
+    public static func settingDuplicateOf(_ id: String, inLine line: [UInt8], valueAt offset: Int) -> [UInt8] {
+        precondition(
+            offset + 4 <= line.count && line[offset..<offset + 4].elementsEqual("null".utf8),
+            "duplicate_of is not null at the given offset")
+        var result: [UInt8] = []
+        result.reserveCapacity(line.count + id.utf8.count + 8)
+        result += line[..<offset]
+        JSONWriter.appendEscaped(id, to: &result)
+        result += line[(offset + 4)...]
+        return result
     }
 }
 

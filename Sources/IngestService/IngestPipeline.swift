@@ -389,14 +389,15 @@ public final class IngestPipeline: @unchecked Sendable {
         }
     }
 
-    /// An input's records with their duplicate-index fingerprints and their JSON lines (encoded
-    /// in parallel), index for index. A line is written as it is unless the duplicate check sets
-    /// `duplicate_of` on its record. The builder's arrays are kept as they are, not copied record
-    /// by record.
+    /// An input's records as their duplicate-index fingerprints and JSON lines (encoded in
+    /// parallel), index for index. A line is written as it is unless the duplicate check finds a
+    /// near duplicate: then `duplicate_of` is set in the line itself, at its offset. The records
+    /// themselves are not kept: they are freed on the thread that made them.
     struct PreparedRecords: Sendable {
-        var records: [ArticleRecord]
         var fingerprints: [DuplicateIndex.Fingerprint]
         var lines: [[UInt8]]
+        /// Where each line's `duplicate_of` value (`null`) starts.
+        var duplicateOfOffsets: [Int]
     }
 
     /// Hands a chunk to `preparer`; its results come back to `chunkPrepared` on `intake`.
@@ -495,15 +496,18 @@ public final class IngestPipeline: @unchecked Sendable {
             case .failure(let error):
                 return .failed(error, bytes: bytes.count)
             case .success(let output):
-                var lines: [[UInt8]] = []
-                lines.reserveCapacity(output.records.count)
-                for index in output.records.indices {
-                    var line: [UInt8] = []
-                    line.reserveCapacity(output.records[index].body.utf8.count + 2048)
-                    output.records[index].appendJSONLine(to: &line)
-                    lines.append(line)
+                var prepared = PreparedRecords(fingerprints: output.fingerprints, lines: [], duplicateOfOffsets: [])
+                prepared.lines.reserveCapacity(output.records.count)
+                prepared.duplicateOfOffsets.reserveCapacity(output.records.count)
+                // Encoded in place (through the buffer: an array subscript copies the record here).
+                output.records.withUnsafeBufferPointer { records in
+                    for record in records {
+                        var line: [UInt8] = []
+                        line.reserveCapacity(record.body.utf8.count + 2048)
+                        prepared.duplicateOfOffsets.append(record.appendJSONLine(to: &line))
+                        prepared.lines.append(line)
+                    }
                 }
-                let prepared = PreparedRecords(records: output.records, fingerprints: output.fingerprints, lines: lines)
                 return .records(key, prepared, bytes: bytes.count)
             }
         }
@@ -552,14 +556,13 @@ public final class IngestPipeline: @unchecked Sendable {
         case .records(let key, let prepared, _):
             var lines: [UInt8] = []
             var stored = 0
-            for index in prepared.records.indices {
+            for index in prepared.lines.indices {
                 let (keep, nearDuplicateOf) = duplicateCheck(prepared.fingerprints[index])
                 guard keep else { continue }
                 if let nearDuplicateOf {
-                    var record = prepared.records[index]
-                    record.duplicateOf = nearDuplicateOf
                     if lines.isEmpty { lines.reserveCapacity(prepared.lines.reduce(0) { $0 + $1.count + 64 }) }
-                    record.appendJSONLine(to: &lines)
+                    lines += ArticleRecord.settingDuplicateOf(
+                        nearDuplicateOf, inLine: prepared.lines[index], valueAt: prepared.duplicateOfOffsets[index])
                 } else if lines.isEmpty {
                     lines = prepared.lines[index]  // the usual single record: its line as encoded, not copied
                 } else {

@@ -26,6 +26,30 @@ struct JSONWriterTests {
         #expect(String(decoding: out, as: UTF8.self) == #""a\nb\u0001c\u2028""#)
     }
 
+    @Test("setting duplicate_of in an encoded line gives the line of the record with it set")
+    func duplicateOfSetInLine() {
+        let source = SourceInfo(
+            file: "f.txt", sha256: String(repeating: "a", count: 64), bytes: 10, format: "text", encoding: "utf-8",
+            receivedAt: "2026-01-01T00:00:00.000Z", parser: "newspage", parserVersion: "1.0.0", index: 0)
+        var record = ArticleRecord(
+            id: "abc", body: "Body with \"null\" and null in it.", wordCount: 7,
+            fingerprint: Fingerprint(sha256: String(repeating: "b", count: 64), simhash: "0011223344556677"),
+            source: source)
+        record.title = "null"
+        record.warnings = ["null"]
+        for prefix in [[UInt8](), Array("{\"earlier\":1}\n".utf8)] {
+            var line = prefix
+            let offset = record.appendJSONLine(to: &line)
+            for id in ["0123456789abcdef0123456789abcdef", "odd \"id\"\n"] {
+                var marked = record
+                marked.duplicateOf = id
+                var expected = prefix
+                marked.appendJSONLine(to: &expected)
+                #expect(ArticleRecord.settingDuplicateOf(id, inLine: line, valueAt: offset) == expected)
+            }
+        }
+    }
+
     @Test("a record is one line with every schema field present, in order, null or [] when absent")
     func recordLine() throws {
         let source = SourceInfo(
