@@ -133,7 +133,6 @@ enum LanguageDetector {
         /// Hits per language, indexed like `LanguageProfile.all`.
         private let counts: UnsafeMutableBufferPointer<Int>
         private var budget = LanguageDetector.sampleBytes
-        private let table = LanguageDetector.table
 
         init(counts: UnsafeMutableBufferPointer<Int>) {
             self.counts = counts
@@ -151,7 +150,9 @@ enum LanguageDetector {
             guard budget > 0 else { return false }
             let limit = min(bytes.count, budget)
             budget -= limit
-            Self.count(bytes, limit: limit, table: table, into: counts)
+            // The table is read where it lives: a copy held here would retain and release its
+            // arrays, whose counts every parsing thread shares.
+            Self.count(bytes, limit: limit, table: LanguageDetector.table, into: counts)
             return budget > 0
         }
 
