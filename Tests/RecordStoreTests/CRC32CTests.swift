@@ -57,6 +57,27 @@ struct CRC32CTests {
         #endif
     }
 
+    @Test("three interleaved streams combine to the same CRC, for lengths around the 768-byte rounds")
+    func longInputsMatchSoftware() {
+        var state: UInt64 = 0xFEED_FACE_CAFE_BEEF
+        let bytes = (0..<12_000).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        bytes.withUnsafeBytes { raw in
+            var lengths = [767, 768, 769, 1535, 1536, 1537, 5000, 11_990]
+            lengths += stride(from: 700, through: 4000, by: 37)
+            for start in [0, 1, 5] {
+                for length in lengths {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<start + length])
+                    #expect(
+                        CRC32C.checksum(slice, continuing: 0xDEAD_BEEF)
+                            == CRC32C.softwareChecksum(slice, continuing: 0xDEAD_BEEF), "\(start) + \(length)")
+                }
+            }
+        }
+    }
+
     @Test func continuingEqualsOneShot() {
         let bytes = Array(#"{"id":"a-0","body":"lorem ipsum dolor sit amet"}"#.utf8) + [0x0A]
         let whole = CRC32C.checksum(bytes)

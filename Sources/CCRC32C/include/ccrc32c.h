@@ -4,8 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Whether this CPU has the CRC32C instruction (x86-64 SSE4.2). Callers keep the answer
-/// (`CRC32C.usesHardware`).
+/// Whether this CPU has the CRC32C instruction (x86-64 SSE4.2); when it has, also builds the
+/// tables ccrc32c_hardware combines its three streams with. Call it once, before any
+/// ccrc32c_hardware; callers keep the answer (`CRC32C.usesHardware`).
 int ccrc32c_hardware_available(void);
 
 /// CRC32C (Castagnoli) of `count` bytes, continuing from `crc` (start with 0), with the CPU's
