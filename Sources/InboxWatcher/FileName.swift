@@ -1,17 +1,27 @@
 /// A directory entry's name as the raw bytes the kernel gave: names may hold any byte but `/` and NUL.
 public struct FileName: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
+    /// The bytes' hash (the standard library's, seeded per process), taken once: the pipeline
+    /// looks every name up in its sets several times.
+    private let digest: Int
 
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
-    public init(_ string: String) { self.bytes = Array(string.utf8) }
-
-    /// The bytes hashed in one call (an array's own hashing feeds the hasher byte by byte, and the
-    /// pipeline looks every name up in a few sets).
-    public func hash(into hasher: inout Hasher) {
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        var hasher = Hasher()
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        digest = hasher.finalize()
     }
 
-    public static func == (left: FileName, right: FileName) -> Bool { left.bytes == right.bytes }
+    public init(_ string: String) { self.init(Array(string.utf8)) }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(digest)
+    }
+
+    /// Names with different digests differ: most comparisons in a set's probing end there.
+    public static func == (left: FileName, right: FileName) -> Bool {
+        left.digest == right.digest && left.bytes == right.bytes
+    }
 
     /// The name as text, safe to put in a log line or JSON string: valid UTF-8 is kept, control
     /// characters become `\n`, `\t`, `\xNN`, and bytes that are not UTF-8 become `\xNN`;
