@@ -460,9 +460,11 @@ public final class IngestPipeline: @unchecked Sendable {
                 let item = chunk.items[next]
                 filesAhead -= 1
                 bytesAhead -= results[next].inputBytes
-                inFlight.remove(item.name)  // `add` takes it again
                 if current {
+                    // The name stays in `inFlight` if it joins the batch (`finish` takes it out if not).
                     finish(item, prepared: results[next], started: chunk.startedAt, directory: chunk.directory)
+                } else {
+                    inFlight.remove(item.name)
                 }
                 next += 1
             }
@@ -515,6 +517,12 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Outcomes, duplicate checks and batching, in order, on the intake queue.
     private func finish(_ item: PendingName, prepared: Prepared, started: UInt64, directory: Int32) {
+        switch prepared {
+        case .notTaken(.vanished), .notTaken(.ignored), .notTaken(.taken), .notTaken(.busy):
+            inFlight.remove(item.name)  // not joining the batch
+        case .notTaken(.failed), .duplicate, .failed, .records:
+            break  // joins the batch (`add`): stays in flight until the batch is done
+        }
         switch prepared {
         case .notTaken(.vanished):
             logger.info(
@@ -600,11 +608,12 @@ public final class IngestPipeline: @unchecked Sendable {
         return (true, nearDuplicateOf)
     }
 
+    /// Adds an item to the batch. Its name is in `inFlight` since its chunk was launched, and stays
+    /// there until the batch is done.
     private func add(_ item: BatchItem, bytes: Int) {
         if batch.items.isEmpty { batch.firstAt = Timestamp.monotonicNanoseconds() }
         batch.items.append(item)
         batch.bytes += bytes
-        inFlight.insert(item.name)
     }
 
     private func deferName(_ name: FileName, seconds: Double) {
