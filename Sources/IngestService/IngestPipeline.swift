@@ -76,8 +76,10 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Descriptors of replaced inbox directories, closed once no batch refers to them.
     private var retiredInboxFDs: [Int32] = []
     private var pending = Deque<PendingName>()
-    private var pendingNames = Set<FileName>()
-    private var inFlight = Set<FileName>()
+    /// The names pending or in flight (launched, prepared, or in the batch being filled or
+    /// committed): a name joins when it is queued and leaves when it is done with, so an event
+    /// or a rescan does not queue it twice.
+    private var tracked = Set<FileName>()
     private var deferred: [FileName: UInt64] = [:]
     private var deferTimer: (any DispatchSourceTimer)?
     private var seenThisRun = Set<FileName>()
@@ -204,8 +206,8 @@ public final class IngestPipeline: @unchecked Sendable {
             if inboxChanged {
                 if inboxFD >= 0 { retiredInboxFDs.append(inboxFD) }
                 inboxFD = open(new.inbox, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                for item in pending { tracked.remove(item.name) }
                 pending.removeAll()
-                pendingNames.removeAll()
                 deferred.removeAll()
                 needsRescan = true
             }
@@ -299,23 +301,24 @@ public final class IngestPipeline: @unchecked Sendable {
             stopping = true
             deferTimer?.cancel()
             deferTimer = nil
+            for item in pending { tracked.remove(item.name) }
             pending.removeAll()
-            pendingNames.removeAll()
             closeBatchIfReady(force: true)
             finishIfIdle()
         }
     }
 
     private func enqueue(_ item: PendingName) {
-        guard !stopping, !pendingNames.contains(item.name), !inFlight.contains(item.name) else { return }
+        guard !stopping else { return }
         if once && seenThisRun.contains(item.name) { return }
         guard pending.count < config.maxPending else {
-            needsRescan = true  // bounded: the listing after the queue drains finds it
+            // Bounded: the listing after the queue drains finds it.
+            if !tracked.contains(item.name) { needsRescan = true }
             return
         }
-        deferred[item.name] = nil
+        guard tracked.insert(item.name).inserted else { return }  // already pending or in flight
+        if !deferred.isEmpty { deferred[item.name] = nil }
         pending.append(item)
-        pendingNames.insert(item.name)
     }
 
     // MARK: - Intake
@@ -354,10 +357,7 @@ public final class IngestPipeline: @unchecked Sendable {
             let batchShare = max(1, config.commitMaxFiles / Self.chunksInFlight)
             let room = min(Self.chunkFiles, share, batchShare)
             var chunk: [PendingName] = []
-            while chunk.count < room, let item = pending.popFirst() {
-                pendingNames.remove(item.name)
-                chunk.append(item)
-            }
+            while chunk.count < room, let item = pending.popFirst() { chunk.append(item) }
             if chunk.isEmpty { break }
             launch(chunk)
         }
@@ -402,9 +402,8 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Hands a chunk to `preparer`; its results come back to `chunkPrepared` on `intake`.
     private func launch(_ chunk: [PendingName]) {
-        for item in chunk {
-            inFlight.insert(item.name)  // not queued again or listed by a rescan meanwhile
-            if once { seenThisRun.insert(item.name) }
+        if once {
+            for item in chunk { seenThisRun.insert(item.name) }
         }
         let number = nextChunkNumber
         nextChunkNumber += 1
@@ -461,10 +460,10 @@ public final class IngestPipeline: @unchecked Sendable {
                 filesAhead -= 1
                 bytesAhead -= results[next].inputBytes
                 if current {
-                    // The name stays in `inFlight` if it joins the batch (`finish` takes it out if not).
+                    // The name stays tracked if it joins the batch (`finish` lets it go if not).
                     finish(item, prepared: results[next], started: chunk.startedAt, directory: chunk.directory)
                 } else {
-                    inFlight.remove(item.name)
+                    tracked.remove(item.name)
                 }
                 next += 1
             }
@@ -519,7 +518,7 @@ public final class IngestPipeline: @unchecked Sendable {
     private func finish(_ item: PendingName, prepared: Prepared, started: UInt64, directory: Int32) {
         switch prepared {
         case .notTaken(.vanished), .notTaken(.ignored), .notTaken(.taken), .notTaken(.busy):
-            inFlight.remove(item.name)  // not joining the batch
+            tracked.remove(item.name)  // not joining the batch
         case .notTaken(.failed), .duplicate, .failed, .records:
             break  // joins the batch (`add`): stays in flight until the batch is done
         }
@@ -608,8 +607,8 @@ public final class IngestPipeline: @unchecked Sendable {
         return (true, nearDuplicateOf)
     }
 
-    /// Adds an item to the batch. Its name is in `inFlight` since its chunk was launched, and stays
-    /// there until the batch is done.
+    /// Adds an item to the batch. Its name is tracked since it was queued, and stays so until the
+    /// batch is done.
     private func add(_ item: BatchItem, bytes: Int) {
         if batch.items.isEmpty { batch.firstAt = Timestamp.monotonicNanoseconds() }
         batch.items.append(item)
@@ -648,7 +647,7 @@ public final class IngestPipeline: @unchecked Sendable {
             return
         }
         let excluded = { (name: FileName) -> Bool in
-            self.pendingNames.contains(name) || self.inFlight.contains(name) || self.deferred[name] != nil
+            self.tracked.contains(name) || self.deferred[name] != nil
                 || (self.once && self.seenThisRun.contains(name))
         }
         guard let listing = InboxScanner.scan(config.inbox, limit: room, excluding: excluded) else {
@@ -796,7 +795,7 @@ public final class IngestPipeline: @unchecked Sendable {
             for fd in retiredInboxFDs { close(fd) }  // no batch reads from a replaced inbox any more
             retiredInboxFDs.removeAll()
         }
-        for item in batch.items { inFlight.remove(item.name) }
+        for item in batch.items { tracked.remove(item.name) }
         switch result {
         case .storeFailed(let error):
             storeFailed(error, batch: batch)
@@ -890,7 +889,7 @@ public final class IngestPipeline: @unchecked Sendable {
     private func storeFailed(_ error: StoreError, batch: Batch) {
         // Nothing of this batch is acknowledged; its files stay in the inbox. The batch filling
         // behind it may hold duplicates of it, so it goes too, and both are taken again later.
-        for item in self.batch.items { inFlight.remove(item.name) }
+        for item in self.batch.items { tracked.remove(item.name) }
         self.batch = Batch()
         generation += 1  // chunks being prepared are dropped when they come back
         duplicates.rollback()  // both batches' articles will be taken again
