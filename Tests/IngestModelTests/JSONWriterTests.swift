@@ -26,15 +26,21 @@ struct JSONWriterTests {
         #expect(String(decoding: out, as: UTF8.self) == #""a\nb\u0001c\u2028""#)
     }
 
-    @Test("setting duplicate_of in an encoded line gives the line of the record with it set")
-    func duplicateOfSetInLine() {
+    /// A record with placeholder provenance and fingerprint.
+    static func sampleRecord(file: String, body: String, wordCount: Int, parser: String, index: Int) -> ArticleRecord {
         let source = SourceInfo(
-            file: "f.txt", sha256: String(repeating: "a", count: 64), bytes: 10, format: "text", encoding: "utf-8",
-            receivedAt: "2026-01-01T00:00:00.000Z", parser: "newspage", parserVersion: "1.0.0", index: 0)
-        var record = ArticleRecord(
-            id: "abc", body: "Body with \"null\" and null in it.", wordCount: 7,
+            file: file, sha256: String(repeating: "a", count: 64), bytes: 10, format: "text", encoding: "utf-8",
+            receivedAt: "2026-01-01T00:00:00.000Z", parser: parser, parserVersion: "1.0.0", index: index)
+        return ArticleRecord(
+            id: "abc", body: body, wordCount: wordCount,
             fingerprint: Fingerprint(sha256: String(repeating: "b", count: 64), simhash: "0011223344556677"),
             source: source)
+    }
+
+    @Test("setting duplicate_of in an encoded line gives the line of the record with it set")
+    func duplicateOfSetInLine() {
+        var record = Self.sampleRecord(
+            file: "f.txt", body: "Body with \"null\" and null in it.", wordCount: 7, parser: "newspage", index: 0)
         record.title = "null"
         record.warnings = ["null"]
         for prefix in [[UInt8](), Array("{\"earlier\":1}\n".utf8)] {
@@ -52,13 +58,8 @@ struct JSONWriterTests {
 
     @Test("a record is one line with every schema field present, in order, null or [] when absent")
     func recordLine() throws {
-        let source = SourceInfo(
-            file: "a\nb.txt", sha256: String(repeating: "a", count: 64), bytes: 10, format: "text", encoding: "utf-8",
-            receivedAt: "2026-01-01T00:00:00.000Z", parser: "plaintext", parserVersion: "1.0.0", index: 2)
-        var record = ArticleRecord(
-            id: "abc", body: "One.\n\nTwo.", wordCount: 2,
-            fingerprint: Fingerprint(sha256: String(repeating: "b", count: 64), simhash: "0011223344556677"),
-            source: source)
+        var record = Self.sampleRecord(
+            file: "a\nb.txt", body: "One.\n\nTwo.", wordCount: 2, parser: "plaintext", index: 2)
         record.title = "T"
         record.listing = ListingPosition(title: "Tag Archives: X", position: 3)
         var line: [UInt8] = []

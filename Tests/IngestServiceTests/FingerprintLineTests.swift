@@ -6,10 +6,14 @@ import Testing
 /// Reading fingerprints back from stored lines, as the duplicate index does when it catches up.
 @Suite("fingerprints of stored lines")
 struct FingerprintLineTests {
-    static func storedLine(_ text: String) throws -> [UInt8] {
-        let output = try RecordBuilder().build(
+    static func built(_ text: String) throws -> RecordBuilder.Output {
+        try RecordBuilder().build(
             bytes: Array(text.utf8), fileName: "a \"quoted\" name.txt", receivedAt: "2026-11-22T10:00:00Z"
         ).get()
+    }
+
+    static func storedLine(_ text: String) throws -> [UInt8] {
+        let output = try built(text)
         var line: [UInt8] = []
         try #require(output.records.first).appendJSONLine(to: &line)
         return line
@@ -37,9 +41,7 @@ struct FingerprintLineTests {
             "Überschrift\n\nDer Text enthält Umlaute und einen Gedankenstrich – wie üblich.\n",
         ]
         for text in texts {
-            let output = try RecordBuilder().build(
-                bytes: Array(text.utf8), fileName: "f.txt", receivedAt: "2026-11-22T10:00:00Z"
-            ).get()
+            let output = try Self.built(text)
             #expect(output.fingerprints.count == output.records.count)
             for (record, built) in zip(output.records, output.fingerprints) {
                 var line: [UInt8] = []
