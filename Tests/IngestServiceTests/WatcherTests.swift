@@ -23,7 +23,7 @@ struct WatcherTests {
     func identity() {
         let names: [[UInt8]] = [
             Array("a.txt".utf8), Array("a.txt ".utf8), Array("a.tx".utf8), [0x61, 0xFF], [0x61, 0xFE], [], [0x00],
-            Array("ünï.txt".utf8),
+            Array("ünï.txt".utf8), Array("new\nline.txt".utf8), Array(repeating: 0x78, count: 255),
         ]
         var set = Set<FileName>()
         for bytes in names { set.insert(FileName(bytes)) }
@@ -35,6 +35,8 @@ struct WatcherTests {
         }
         #expect(FileName("a.txt") == FileName(Array("a.txt".utf8)))
         #expect(FileName("a.txt") != FileName("A.txt"))
+        #expect(set.remove(FileName("a.txt")) != nil && !set.contains(FileName("a.txt")))
+        #expect(set.count == names.count - 1)
     }
 
     @Test(
