@@ -33,8 +33,10 @@ public enum TextJoining {
     /// A string of the up to `capacity` bytes that `initializer` writes (it returns how many),
     /// which the caller guarantees are valid UTF-8 (pieces of valid strings joined at character
     /// boundaries): the standard library's validation pass is skipped, only ASCII-ness is looked
-    /// up. Invalid UTF-8 here would break the string's invariants: never pass bytes from outside.
-    public static func trustedUTF8(capacity: Int, _ initializer: (UnsafeMutableBufferPointer<UInt8>) -> Int) -> String {
+    /// up. Invalid UTF-8 here would break the string's invariants: never pass bytes from outside
+    /// (visible to this package's modules only).
+    package static func trustedUTF8(capacity: Int, _ initializer: (UnsafeMutableBufferPointer<UInt8>) -> Int) -> String
+    {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { buffer in
             let count = initializer(buffer)
             let written = UnsafeBufferPointer(rebasing: buffer[..<count])

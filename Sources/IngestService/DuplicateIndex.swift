@@ -44,6 +44,22 @@ final class DuplicateIndex: Sendable {
             self.id = id
         }
 
+        /// From the digests themselves: the body's sha256 and the record id (16 or more bytes each).
+        init(bodyDigest: [UInt8], simhash: UInt64, idDigest: [UInt8]) {
+            self.init(sha: Self.pair(bodyDigest), simhash: simhash, id: Self.pair(idDigest))
+        }
+
+        /// The first sixteen bytes as two big-endian integers (what their first 32 hex digits read).
+        private static func pair(_ digest: [UInt8]) -> (UInt64, UInt64) {
+            precondition(digest.count >= 16, "a digest of at least 16 bytes")
+            return digest.withUnsafeBytes { raw in
+                (
+                    UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                    UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                )
+            }
+        }
+
         /// The first 32 hex digits as two integers.
         static func pair(_ hex: String) -> (UInt64, UInt64)? {
             var hex = hex

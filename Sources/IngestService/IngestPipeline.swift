@@ -516,20 +516,18 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Outcomes, duplicate checks and batching, in order, on the intake queue.
     private func finish(_ item: PendingName, prepared: Prepared, started: UInt64, directory: Int32) {
-        switch prepared {
-        case .notTaken(.vanished), .notTaken(.ignored), .notTaken(.taken), .notTaken(.busy):
-            tracked.remove(item.name)  // not joining the batch
-        case .notTaken(.failed), .duplicate, .failed, .records:
-            break  // joins the batch (`add`): stays in flight until the batch is done
-        }
+        // An outcome that joins the batch (`add`) keeps the name tracked until the batch is done;
+        // the others let it go here.
         switch prepared {
         case .notTaken(.vanished):
+            tracked.remove(item.name)
             logger.info(
                 "file vanished before it could be opened",
                 metadata: ["file": "\(item.name.escaped)", "outcome": "vanished"])
         case .notTaken(.ignored), .notTaken(.taken):
-            break
+            tracked.remove(item.name)
         case .notTaken(.busy(let retryAfter)):
+            tracked.remove(item.name)
             if once {
                 logger.warning(
                     "file is still being written; left in the inbox", metadata: ["file": "\(item.name.escaped)"])

@@ -50,21 +50,10 @@ public struct RecordBuilder: Sendable {
                     draft: draft, body: body, wordCount: wordCount, id: Self.hex(id),
                     fingerprint: Fingerprint(sha256: Self.hex(bodyDigest), simhash: SimHash.hex(simhash)),
                     source: source))
-            fingerprints.append(
-                DuplicateIndex.Fingerprint(sha: Self.pair(bodyDigest), simhash: simhash, id: Self.pair(id)))
+            fingerprints.append(DuplicateIndex.Fingerprint(bodyDigest: bodyDigest, simhash: simhash, idDigest: id))
         }
         if records.isEmpty { return .failure(.noText) }
         return .success(Output(records: records, inputSHA256: digest, fingerprints: fingerprints))
-    }
-
-    /// The first sixteen bytes of a digest as two big-endian integers (as its first 32 hex digits read).
-    private static func pair(_ digest: [UInt8]) -> (UInt64, UInt64) {
-        digest.withUnsafeBytes { raw in
-            (
-                UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
-                UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-            )
-        }
     }
 
     /// The sha256 digest of `bytes`.

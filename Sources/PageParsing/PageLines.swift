@@ -266,8 +266,8 @@ struct PageLineBuilder: ~Copyable {
 ///
 /// One pass over the bytes finds the line ends and, for each line, whether it is already clean
 /// (see `TextNormalizer.isClean`), how many spaces it has and whether it holds a digit; printable
-/// ASCII goes eight bytes at a time. Clean lines are copied as they are; the others go through
-/// `TextNormalizer.cleanLine`.
+/// ASCII goes sixteen bytes at a time (`byte_scan_printable`). Clean lines are copied as they are
+/// (once, into the storage); the others go through `TextNormalizer.cleanLine`.
 struct PageLines: Sendable {
     /// Keeps the bytes of `lines` valid: every copy of these `PageLines` holds it.
     private let storage: PageLineStorage
