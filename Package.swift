@@ -35,7 +35,9 @@ let package = Package(
         // Append-only JSON Lines segments, the commit index, recovery. Knows nothing of inotify.
         .target(name: "RecordStore", dependencies: ["CCRC32C"], swiftSettings: strict),
         // inotify on a Dispatch read source. Knows nothing of parsing or the store.
-        .target(name: "InboxWatcher", swiftSettings: strict),
+        .target(name: "InboxWatcher", dependencies: ["CEpoll"], swiftSettings: strict),
+        /// epoll(7) for the watcher's relay (the Glibc module leaves it out).
+        .systemLibrary(name: "CEpoll"),
         // libsystemd: sd_notify, the watchdog, the journal.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // Daemon plumbing: sd_notify (readiness, status, watchdog, reload), log handlers (stderr lines, journal).

@@ -1,3 +1,4 @@
+internal import CEpoll
 public import Dispatch
 
 #if canImport(Glibc)
@@ -33,6 +34,9 @@ public final class InboxWatcher: @unchecked Sendable {
 
     // State below is touched only on `queue`.
     private var inotifyFD: Int32 = -1
+    /// An epoll instance that holds only `inotifyFD`, armed one event at a time (EPOLLONESHOT);
+    /// the Dispatch source watches it (see `start`).
+    private var relayFD: Int32 = -1
     private var source: (any DispatchSourceRead)?
     private var watch: Int32 = -1
     /// A watch on the inbox's parent for the inbox's own name: an open descriptor keeps a deleted
@@ -44,13 +48,14 @@ public final class InboxWatcher: @unchecked Sendable {
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// When a read last found events (monotonic nanoseconds).
     private var lastEventsAt: UInt64 = 0
-    /// The source is suspended for `burstPause` (see `readEvents`).
-    private var sourcePaused = false
     /// Reads that find events closer together than this are a burst...
     private static let burstGapNanoseconds: UInt64 = 1_000_000
-    /// ...and the source then pauses this long after each read, so that a read carries a
-    /// millisecond of events instead of a few: fewer wake-ups of this queue and of the handler's.
-    private static let burstPause = DispatchTimeInterval.milliseconds(1)
+    /// ...and the handler then reads again after this many microseconds, so that a read carries
+    /// a millisecond of events instead of a few,...
+    private static let burstPauseMicroseconds: UInt32 = 1000
+    /// ...for at most this many reads before it returns (other work on the queue, such as
+    /// `stop()`, waits at most that long).
+    private static let burstReadLimit = 50
 
     /// - Parameter retryInterval: how often to look for a missing inbox.
     public convenience init(
@@ -91,9 +96,27 @@ public final class InboxWatcher: @unchecked Sendable {
             inotifyFD = -1
             throw WatchError(operation: "inotify_add_watch \(path)", errno: result)
         }
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        // The source watches the inotify descriptor through an epoll instance of our own, armed
+        // for one event at a time and re-armed when a handler returns. Dispatch's own epoll entry,
+        // when disarmed, keeps a flag that the kernel counts as armed, so every inotify event
+        // would wake Dispatch's event thread for nothing: thousands of wake-ups in a burst.
+        // Through the relay, events that arrive while the handler runs wake nobody.
+        let relay = epoll_create1(Int32(EPOLL_CLOEXEC))
+        var interest = epoll_event(events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, data: epoll_data_t(fd: fd))
+        guard relay >= 0, epoll_ctl(relay, EPOLL_CTL_ADD, fd, &interest) == 0 else {
+            let code = errno
+            if relay >= 0 { close(relay) }
+            close(fd)
+            inotifyFD = -1
+            throw WatchError(operation: "epoll for the inotify descriptor", errno: code)
+        }
+        relayFD = relay
+        let source = DispatchSource.makeReadSource(fileDescriptor: relay, queue: queue)
         source.setEventHandler { [weak self] in self?.readEvents() }
-        source.setCancelHandler { close(fd) }
+        source.setCancelHandler {
+            close(relay)
+            close(fd)
+        }
         self.source = source
         source.resume()
     }
@@ -103,10 +126,6 @@ public final class InboxWatcher: @unchecked Sendable {
         queue.async {
             self.retryTimer?.cancel()
             self.retryTimer = nil
-            if self.sourcePaused {
-                self.sourcePaused = false
-                self.source?.resume()  // a suspended source is never cancelled
-            }
             self.source?.cancel()
             self.source = nil
         }
@@ -142,17 +161,43 @@ public final class InboxWatcher: @unchecked Sendable {
         return 0
     }
 
-    /// Reads one buffer of events (the source fires again while more are queued). In a burst (a
-    /// read finding events within `burstGapNanoseconds` of the last one that did), the source then
-    /// pauses for `burstPause`, so that the next read carries a millisecond of events instead of a
-    /// few: events wait at most that much longer, and a trickle of files is never delayed.
+    /// Reads the queued events. In a burst (a read finding events within `burstGapNanoseconds`
+    /// of the last one that did), the handler keeps reading, one read every
+    /// `burstPauseMicroseconds`, while reads find events (up to `burstReadLimit` reads): a read
+    /// then carries a millisecond of events instead of a few, and the events that arrive
+    /// meanwhile wake nobody, since the source is only re-armed when the handler returns. Events
+    /// wait at most that much longer, and a trickle of files is never delayed.
     private func readEvents() {
+        var fired = epoll_event()
+        _ = epoll_wait(relayFD, &fired, 1, 0)  // takes the relay's event; its entry is now disarmed
+        defer { rearmRelay() }
+        var reads = 0
+        while true {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard let filledBuffer = readBuffer() else { return }
+            let inBurst = reads > 0 || now &- lastEventsAt < Self.burstGapNanoseconds
+            lastEventsAt = now
+            reads += 1
+            guard inBurst, reads < Self.burstReadLimit, source != nil, watch >= 0 else { return }
+            if !filledBuffer { usleep(Self.burstPauseMicroseconds) }
+        }
+    }
+
+    /// Arms the relay for the next event. Events already queued make it ready at once.
+    private func rearmRelay() {
+        var interest = epoll_event(
+            events: EPOLLIN.rawValue | EPOLLONESHOT.rawValue, data: epoll_data_t(fd: inotifyFD))
+        _ = epoll_ctl(relayFD, EPOLL_CTL_MOD, inotifyFD, &interest)
+    }
+
+    /// Reads one buffer of events and hands them over. Returns nil when there were none (or the
+    /// read failed), else whether the read filled the buffer (more may be queued).
+    private func readBuffer() -> Bool? {
         var n: Int
         repeat {
             n = buffer.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress, $0.count) }
         } while n < 0 && errno == EINTR
-        guard n > 0 else { return }  // EAGAIN: nothing queued
-        defer { pauseIfBurst() }
+        guard n > 0 else { return nil }  // EAGAIN: nothing queued
         var offset = 0
         var events: [Event] = []
         var lost: String?
@@ -192,19 +237,7 @@ public final class InboxWatcher: @unchecked Sendable {
         }
         if !events.isEmpty { handler(events) }
         if let lost { reestablish(reason: lost) }
-    }
-
-    private func pauseIfBurst() {
-        let nanoseconds = DispatchTime.now().uptimeNanoseconds
-        defer { lastEventsAt = nanoseconds }
-        guard nanoseconds &- lastEventsAt < Self.burstGapNanoseconds, !sourcePaused, let source else { return }
-        source.suspend()
-        sourcePaused = true
-        queue.asyncAfter(deadline: .now() + Self.burstPause) {
-            guard self.sourcePaused else { return }
-            self.sourcePaused = false
-            self.source?.resume()
-        }
+        return n + 16 + Int(NAME_MAX) + 1 > buffer.count
     }
 
     private var baseName: String { String(path.split(separator: "/").last ?? "") }

@@ -136,6 +136,43 @@ struct WatcherTests {
         let unpaused = zip(gaps.dropFirst(), gaps).filter { $0 < 0.5 && $1 < 0.5 }.count
         #expect(unpaused <= 2, "\(received.count) reads; gaps (ms): \(gaps.prefix(40))")
     }
+
+    @Test("a burst longer than the handler's run of reads: every file is reported, and so is one after it")
+    func longBurstThenQuiet() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("long-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let seen = Mutex<[InboxWatcher.Event]>([])
+        let watcher = InboxWatcher(
+            path: dir, queue: DispatchQueue(label: "test.watch.long"),
+            batchHandler: { events in seen.withLock { $0 += events } })
+        try watcher.start()
+        defer { watcher.stop() }
+        func drop(_ name: String) {
+            let fd = open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            #expect(write(fd, "x", 1) == 1)
+            close(fd)
+        }
+        func waitFor(_ count: Int) {
+            let deadline = Date().addingTimeInterval(5)
+            while seen.withLock({ $0.count }) < count && Date() < deadline { usleep(5_000) }
+        }
+        // A file every 0.2 ms for about 300 ms: the handler stops its run of reads several times
+        // while files keep coming, and the source must fire again each time.
+        var names: [String] = []
+        let start = Date()
+        while Date().timeIntervalSince(start) < 0.3 {
+            names.append("long-\(names.count).txt")
+            drop(names[names.count - 1])
+            usleep(200)
+        }
+        waitFor(names.count)
+        #expect(seen.withLock { $0 } == names.map { .file(FileName($0)) })
+        usleep(50_000)  // quiet: the handler has returned and re-armed the source
+        drop("after.txt")
+        waitFor(names.count + 1)
+        #expect(seen.withLock { $0.last } == .file(FileName("after.txt")))
+    }
     @Test("scanner lists candidates, skips directories and excluded names, and honours the limit")
     func scanner() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)").path
