@@ -41,8 +41,8 @@ public struct PipelineStatus: Sendable, Equatable {
 /// read, hashed, parsed and encoded by one worker off `intake` (one file per worker at a time),
 /// and the chunks come back to `intake` in order for the duplicate checks and batching, which
 /// overlap the other chunks' preparation. Chunks are prepared ahead of the filling batch, up to
-/// half a batch's worth of files (half of `commit.max_files`, and of `commit.max_bytes` of input
-/// once read), so that the cores keep working while a batch commits. Group commit: a batch closes at
+/// a batch's worth of files (`commit.max_files`, and half of `commit.max_bytes` of input once
+/// read), so that the cores keep working while a batch commits. Group commit: a batch closes at
 /// `commit.max_files`/`commit.max_bytes`, or once nothing else is pending and its first input has
 /// waited `commit.max_delay_ms`; at most one batch is committing and one filling (bounded memory).
 /// The pending queue is bounded too: past `max_pending` names are dropped and the inbox is
@@ -333,11 +333,12 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// Launches chunks of pending names, and closes the batch when it is full or idle. Chunks are
-    /// prepared ahead of the batch, up to half a batch's worth (half of `commit.max_files` and of
-    /// `commit.max_bytes`, and at least `chunksInFlight` chunks): while one batch commits and the
-    /// next is full, the cores keep preparing the one after instead of idling until the commit is
-    /// done. Past that bound, the rest waits for the commit (backpressure). Half a batch, not a
-    /// whole one: no slower in the benchmark (within its noise), and 2 MiB less at the peak of a
+    /// prepared ahead of the batch, up to a batch's worth (`commit.max_files`, and half of
+    /// `commit.max_bytes` of input, and at least `chunksInFlight` chunks): while one batch
+    /// commits and the next is full, the cores keep preparing the one after instead of idling
+    /// until the commit is done. Past that bound, the rest waits for the commit (backpressure).
+    /// A whole batch rather than half of one since the watcher stopped waking the cores for every
+    /// event: 2.7% more files/s in a burst (docs/BENCHMARKS.md), 1.5 MiB more at the peak of a
     /// 100,000-file burst.
     private func drain() {
         finishPreparedChunks()
@@ -347,7 +348,7 @@ public final class IngestPipeline: @unchecked Sendable {
         }
         guard !stopping, !waitingForRetry else { return }
         while launched.count < Self.chunksInFlight
-            || (filesAhead < config.commitMaxFiles / 2 && bytesAhead < config.commitMaxBytes / 2)
+            || (filesAhead < config.commitMaxFiles && bytesAhead < config.commitMaxBytes / 2)
         {
             if batchIsFull { closeBatchIfReady(force: true) }
             if pending.isEmpty && needsRescan { rescan() }
