@@ -1,5 +1,6 @@
 import DaemonSupport
 import InboxWatcher
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -38,18 +39,34 @@ enum TakeOutcome: Sendable {
 
 /// fcntl commands Glibc only declares under _GNU_SOURCE (linux/fcntl.h: F_LINUX_SPECIFIC_BASE + 0).
 private let F_SETLEASE: Int32 = 1024
+/// Also _GNU_SOURCE only (asm-generic/fcntl.h; the same on x86-64 and arm64).
+private let O_NOATIME: Int32 = 0o1000000
 
 /// Opens inbox entries safely: relative to the inbox descriptor, never following symlinks, never
 /// blocking on FIFOs, and only regular files within the size cap.
 enum FileIntake {
+    /// Inputs are opened with O_NOATIME, so that reading one does not write its inode (a new
+    /// file's first read updates its access time even under `relatime`), until an open is refused
+    /// for it: the daemon does not own the file. From then on they are opened without it, so that
+    /// inputs of another owner do not cost two opens each.
+    private static let noAtimeRefused = Atomic<Bool>(false)
+
     static func take(
         _ name: FileName, inboxFD: Int32, maxBytes: Int, provenClosed: Bool, settleSeconds: Double
     ) -> TakeOutcome {
         // Opened first, then checked on the descriptor: one path lookup, and what is checked is
         // what is read. O_NONBLOCK keeps a FIFO from blocking the open; O_NOFOLLOW refuses symlinks.
-        let fd = name.withCString { openat(inboxFD, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
+        let flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY
+        let tryNoAtime = !noAtimeRefused.load(ordering: .relaxed)
+        var fd = name.withCString { openat(inboxFD, $0, flags | (tryNoAtime ? O_NOATIME : 0)) }
+        var openError = fd < 0 ? errno : 0
+        if fd < 0 && openError == EPERM && tryNoAtime {
+            // O_NOATIME needs the daemon to own the file (or CAP_FOWNER).
+            fd = name.withCString { openat(inboxFD, $0, flags) }
+            openError = fd < 0 ? errno : 0
+            if fd >= 0 { noAtimeRefused.store(true, ordering: .relaxed) }
+        }
         if fd < 0 {
-            let openError = errno
             switch openError {
             case ENOENT: return .vanished
             case ELOOP:

@@ -101,9 +101,15 @@ final class DaemonProcess: @unchecked Sendable {
     private let output = LockedBytes()
     private let readerDone = DispatchSemaphore(value: 0)
 
-    /// Starts `ingestd ARGS`; `shellPrefix` runs it through `/bin/bash -c "PREFIX; exec ingestd …"`.
-    init(_ arguments: [String], shellPrefix: String? = nil, environment: [String: String] = [:]) throws {
-        if let shellPrefix {
+    /// Starts `ingestd ARGS`; `shellPrefix` runs it through `/bin/bash -c "PREFIX; exec ingestd …"`,
+    /// `launcher` as `LAUNCHER… ingestd ARGS` (such as `setpriv` with another user).
+    init(
+        _ arguments: [String], shellPrefix: String? = nil, launcher: [String] = [], environment: [String: String] = [:]
+    ) throws {
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binary] + arguments
+        } else if let shellPrefix {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             let quoted = ([Self.binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
             process.arguments = ["-c", shellPrefix + "; exec " + quoted.joined(separator: " ")]

@@ -234,6 +234,54 @@ struct LifecycleTests {
         #expect(tree.records().count == 20)
     }
 
+    @Test("reading an input does not change its access time")
+    func accessTimeKept() throws {
+        let tree = TempTree()
+        try FileManager.default.createDirectory(atPath: tree.inbox, withIntermediateDirectories: true)
+        for index in 0..<3 { tree.write(tree.inbox + "/a\(index).txt", article("atime-\(index)")) }
+        // An access time before the modification time: a plain read updates it even under relatime.
+        let accessed = timespec(tv_sec: 1_000_000_000, tv_nsec: 0)
+        for index in 0..<3 {
+            var times = [accessed, timespec(tv_sec: 1_100_000_000, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, tree.inbox + "/a\(index).txt", &times, 0) == 0)
+        }
+        let daemon = try DaemonProcess(["--inbox", tree.inbox, "--state-dir", tree.state, "--once"])
+        #expect(try daemon.waitForExit(timeout: 30) == 0)
+        #expect(tree.names(tree.processed).count == 3)
+        for name in tree.names(tree.processed) {
+            var st = stat()
+            #expect(stat(tree.processed + "/" + name, &st) == 0)
+            #expect(st.st_atim.tv_sec == accessed.tv_sec, "\(name) was read with its access time updated")
+        }
+    }
+
+    @Test("inputs the daemon does not own (no O_NOATIME for them) are ingested all the same")
+    func inputsOfAnotherOwner() throws {
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            print("skipped: needs root and setpriv to run the daemon as another user")
+            return
+        }
+        let tree = TempTree()
+        let nobody: uid_t = 65534
+        #expect(chmod(tree.root, 0o755) == 0)
+        for directory in [tree.inbox, tree.state] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            #expect(chown(directory, nobody, gid_t(nobody)) == 0)
+        }
+        // Owned by root, readable by all: the daemon, running as nobody, may read them but not
+        // open them with O_NOATIME (nor take a lease on them: with settle_seconds 0 they count as
+        // written at once).
+        for index in 0..<4 { tree.write(tree.inbox + "/r\(index).txt", article("owner-\(index)")) }
+        let config = tree.config("settle_seconds: 0\n")
+        let daemon = try DaemonProcess(
+            ["--config", config, "--inbox", tree.inbox, "--state-dir", tree.state, "--once"],
+            launcher: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        #expect(try daemon.waitForExit(timeout: 30) == 0, "\(daemon.log)")
+        #expect(tree.names(tree.processed).count == 4)
+        #expect(tree.names(tree.failed).isEmpty)
+        #expect(tree.records().count == 4)
+    }
+
     @Test("ingestd parse prints JSON Lines records and touches no store")
     func parseCommand() throws {
         let tree = TempTree()
