@@ -52,9 +52,8 @@ struct WatcherTests {
 
     @Test("events: close-write and moved-in files are reported; temporary names are not")
     func events() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("watcher-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try makeScratchDirectory("watcher")
+        defer { removeScratchDirectory(dir) }
         let seen = Mutex<[InboxWatcher.Event]>([])
         let watcher = InboxWatcher(path: dir, queue: DispatchQueue(label: "test.watch")) { event in
             seen.withLock { $0.append(event) }
@@ -62,9 +61,7 @@ struct WatcherTests {
         try watcher.start()
         defer { watcher.stop() }
         for name in ["written.txt", "skip.tmp"] {  // one open, write, close each: one close event
-            let fd = open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            #expect(write(fd, "x", 1) == 1)
-            close(fd)
+            writeAndClose(dir + "/" + name)
         }
         _ = FileManager.default.createFile(atPath: dir + "/../moved-\(UUID().uuidString)", contents: Data("y".utf8))
         let outside = try FileManager.default.contentsOfDirectory(atPath: dir + "/..").first { $0.hasPrefix("moved-") }!
@@ -79,9 +76,8 @@ struct WatcherTests {
 
     @Test("a batch handler gets the events of one read together, in order")
     func batchedEvents() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("batch-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try makeScratchDirectory("batch")
+        defer { removeScratchDirectory(dir) }
         let calls = Mutex<[[InboxWatcher.Event]]>([])
         let queue = DispatchQueue(label: "test.watch.batch")
         let watcher = InboxWatcher(
@@ -91,9 +87,7 @@ struct WatcherTests {
         queue.suspend()  // the events pile up in the inotify queue and are read at once
         let names = (0..<5).map { "file-\($0).txt" }
         for name in names {
-            let fd = open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            #expect(write(fd, "x", 1) == 1)
-            close(fd)
+            writeAndClose(dir + "/" + name)
         }
         queue.resume()
         let deadline = Date().addingTimeInterval(5)
@@ -105,9 +99,8 @@ struct WatcherTests {
 
     @Test("in a burst, reads pause a millisecond apart; every file is reported once, in order")
     func burstReadsPause() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("burst-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try makeScratchDirectory("burst")
+        defer { removeScratchDirectory(dir) }
         let calls = Mutex<[(at: UInt64, events: [InboxWatcher.Event])]>([])
         let watcher = InboxWatcher(
             path: dir, queue: DispatchQueue(label: "test.watch.burst"),
@@ -118,9 +111,7 @@ struct WatcherTests {
         defer { watcher.stop() }
         let names = (0..<3000).map { "burst-\($0).txt" }
         for name in names {
-            let fd = open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            #expect(write(fd, "x", 1) == 1)
-            close(fd)
+            writeAndClose(dir + "/" + name)
         }
         let deadline = Date().addingTimeInterval(10)
         while calls.withLock({ $0.reduce(0) { $0 + $1.events.count } }) < names.count && Date() < deadline {
@@ -139,20 +130,14 @@ struct WatcherTests {
 
     @Test("a burst longer than the handler's run of reads: every file is reported, and so is one after it")
     func longBurstThenQuiet() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("long-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try makeScratchDirectory("long")
+        defer { removeScratchDirectory(dir) }
         let seen = Mutex<[InboxWatcher.Event]>([])
         let watcher = InboxWatcher(
             path: dir, queue: DispatchQueue(label: "test.watch.long"),
             batchHandler: { events in seen.withLock { $0 += events } })
         try watcher.start()
         defer { watcher.stop() }
-        func drop(_ name: String) {
-            let fd = open(dir + "/" + name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            #expect(write(fd, "x", 1) == 1)
-            close(fd)
-        }
         func waitFor(_ count: Int) {
             let deadline = Date().addingTimeInterval(5)
             while seen.withLock({ $0.count }) < count && Date() < deadline { usleep(5_000) }
@@ -163,21 +148,21 @@ struct WatcherTests {
         let start = Date()
         while Date().timeIntervalSince(start) < 0.3 {
             names.append("long-\(names.count).txt")
-            drop(names[names.count - 1])
+            writeAndClose(dir + "/" + names[names.count - 1])
             usleep(200)
         }
         waitFor(names.count)
         #expect(seen.withLock { $0 } == names.map { .file(FileName($0)) })
         usleep(50_000)  // quiet: the handler has returned and re-armed the source
-        drop("after.txt")
+        writeAndClose(dir + "/after.txt")
         waitFor(names.count + 1)
         #expect(seen.withLock { $0.last } == .file(FileName("after.txt")))
     }
     @Test("scanner lists candidates, skips directories and excluded names, and honours the limit")
     func scanner() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)").path
+        let dir = try makeScratchDirectory("scan")
+        defer { removeScratchDirectory(dir) }
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         for name in ["a", "b", "c", ".d", "e.tmp"] {
             _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: nil)
         }
@@ -189,4 +174,20 @@ struct WatcherTests {
         #expect(!limited.complete)
         #expect(InboxScanner.scan(dir + "/missing", limit: 1) { _ in false } == nil)
     }
+}
+
+/// A new directory under the temporary directory; `removeScratchDirectory` removes it.
+private func makeScratchDirectory(_ label: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private func removeScratchDirectory(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+
+/// Creates (or truncates) the file, writes one byte and closes it: one IN_CLOSE_WRITE.
+private func writeAndClose(_ path: String) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    #expect(write(fd, "x", 1) == 1)
+    close(fd)
 }
