@@ -1,5 +1,5 @@
 /// What a parser extracts from a page for one article, before provenance and ids are attached.
-public struct ArticleDraft: Sendable, Equatable {
+public struct ArticleDraft: Sendable {
     public var title: String?
     /// Where the article was published, when the input says (scraper JSON's `url`, `link`, …).
     public var url: String?
@@ -11,7 +11,13 @@ public struct ArticleDraft: Sendable, Equatable {
     public var keywords: [String] = []
     public var summary: String?
     /// Paragraphs, in order; joined by a blank line in the record's `body`.
-    public var paragraphs: [String] = []
+    public var paragraphs: [String] {
+        get { joinedParagraphs.map(Self.split) ?? paragraphList }
+        set {
+            paragraphList = newValue
+            joinedParagraphs = nil
+        }
+    }
     public var headings: [String] = []
     public var related: [String] = []
     public var credit: String?
@@ -21,10 +27,39 @@ public struct ArticleDraft: Sendable, Equatable {
     public var listing: ListingPosition?
     public var warnings: [String] = []
 
+    /// The paragraphs as a parser set them: a list, or (`setParagraphs(joined:)`) one string.
+    private var paragraphList: [String] = []
+    private var joinedParagraphs: String?
+
     public init() {}
 
     /// The record body: paragraphs joined by a blank line.
-    public var body: String { TextJoining.join(paragraphs, separator: [0x0A, 0x0A]) }
+    public var body: String { joinedParagraphs ?? TextJoining.join(paragraphList, separator: [0x0A, 0x0A]) }
+
+    /// Sets the paragraphs from the body itself, for a parser that builds it in one piece (the
+    /// plain-text reading of a page: no string per paragraph, and no join). None of the
+    /// paragraphs may be empty or hold a blank line, so that `paragraphs` gives them back.
+    public mutating func setParagraphs(joined body: String) {
+        paragraphList = []
+        joinedParagraphs = body
+    }
+
+    private static func split(_ body: String) -> [String] {
+        body.isEmpty ? [] : body.split(separator: "\n\n", omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
+extension ArticleDraft: Equatable {
+    /// Drafts are equal when their fields are, whichever way their paragraphs were set.
+    public static func == (lhs: ArticleDraft, rhs: ArticleDraft) -> Bool {
+        lhs.title == rhs.title && lhs.url == rhs.url && lhs.published == rhs.published
+            && lhs.publishedRaw == rhs.publishedRaw && lhs.updated == rhs.updated && lhs.authors == rhs.authors
+            && lhs.tags == rhs.tags && lhs.keywords == rhs.keywords && lhs.summary == rhs.summary
+            && lhs.paragraphs == rhs.paragraphs && lhs.headings == rhs.headings
+            && lhs.related == rhs.related && lhs.credit == rhs.credit && lhs.publisher == rhs.publisher
+            && lhs.copyright == rhs.copyright && lhs.language == rhs.language && lhs.listing == rhs.listing
+            && lhs.warnings == rhs.warnings
+    }
 }
 
 extension ArticleRecord {

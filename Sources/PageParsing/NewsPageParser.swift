@@ -63,25 +63,47 @@ public struct NewsPageParser: PageParser {
     }
 
     /// The generic fallback: title = the first block if it is one heading-like line and more
-    /// follows; body = the blocks, each block's lines joined by a space.
+    /// follows; body = the blocks, each block's lines joined by a space, the blocks by a blank line,
+    /// built in one piece from the lines' bytes.
     static func plainText(_ lines: PageLines, language: String?) throws(ParseError) -> ArticleDraft {
         guard !lines.isEmpty else { throw .noText }
-        var paragraphs: [String] = []
-        paragraphs.reserveCapacity(lines[lines.count - 1].block + 1)  // blocks are numbered from 0
-        var blockStart = 0
-        for index in 1...lines.count where index == lines.count || lines[index].block != lines[index - 1].block {
-            paragraphs.append(LineText.join(lines, blockStart..<index, separator: 0x20))
-            blockStart = index
-        }
         var draft = ArticleDraft()
-        if paragraphs.count > 1, lines[0].block != lines[1].block, LineText.isHeadingLike(lines[0]) {
-            draft.title = paragraphs.removeFirst()
+        var first = 0
+        if lines.count > 1, lines[0].block != lines[1].block, LineText.isHeadingLike(lines[0]) {
+            draft.title = LineText.join(lines, 0..<1, separator: 0x20)
+            first = 1
         } else {
             draft.warnings.append("no title: the text does not start with a heading-like line")
         }
-        draft.paragraphs = paragraphs
-        draft.language = language ?? LanguageDetector.detect([draft.title ?? ""] + paragraphs)
+        draft.setParagraphs(joined: Self.joinedBlocks(lines, from: first))
+        draft.language = language ?? LanguageDetector.detect(draft.title ?? "", draft.paragraphs)
         draft.warnings.append("no news page layout recognised: read as plain text")
         return draft
+    }
+
+    /// The lines from `first` on: a block's lines joined by a space, blocks by a blank line. The
+    /// lines' bytes are valid UTF-8 cut at line ends: not validated again.
+    private static func joinedBlocks(_ lines: PageLines, from first: Int) -> String {
+        var total = 0
+        for index in first..<lines.count { total += lines[index].byteCount + 2 }
+        return TextJoining.trustedUTF8(capacity: total) { buffer in
+            var offset = 0
+            for index in first..<lines.count {
+                if index > first {
+                    let newBlock = lines[index].block != lines[index - 1].block
+                    buffer[offset] = newBlock ? 0x0A : 0x20
+                    offset += 1
+                    if newBlock {
+                        buffer[offset] = 0x0A
+                        offset += 1
+                    }
+                }
+                let bytes = lines[index].utf8
+                guard let source = bytes.baseAddress, !bytes.isEmpty else { continue }
+                UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(from: source, byteCount: bytes.count)
+                offset += bytes.count
+            }
+            return offset
+        }
     }
 }
