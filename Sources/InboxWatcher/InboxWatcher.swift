@@ -299,9 +299,12 @@ public enum InboxScanner {
         var names: [FileName] = []
         while let entry = readdir(dir) {
             if entry.pointee.d_type == UInt8(DT_DIR) { continue }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                FileName(Array(raw.prefix { $0 != 0 }))
-            }
+            // The name read in place: a record can be shorter than `dirent`, so copying the
+            // struct (or its `d_name`) could read past the end of readdir's buffer.
+            let name = UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \.d_name)!)
+                .withMemoryRebound(to: CChar.self, capacity: 1) {
+                    FileName(Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))))
+                }
             guard InboxFilter.isCandidate(name), !excluding(name) else { continue }
             if names.count == limit { return (names, false) }
             names.append(name)

@@ -93,9 +93,11 @@ public final class RecordStore: @unchecked Sendable {
         defer { closedir(dir) }
         var numbers: [UInt32] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
+            // The name read in place: a record can be shorter than `dirent`, so copying the
+            // struct (or its `d_name`) could read past the end of readdir's buffer.
+            let name = String(
+                cString: UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \.d_name)!)
+                    .assumingMemoryBound(to: CChar.self))
             guard name.hasPrefix("articles-"), name.hasSuffix(".jsonl") else { continue }
             if let number = UInt32(name.dropFirst(9).dropLast(6)), segmentName(number) == name {
                 numbers.append(number)

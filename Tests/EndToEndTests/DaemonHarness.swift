@@ -45,9 +45,10 @@ final class TempTree {
         defer { closedir(dir) }
         var count = 0
         while let entry = readdir(dir) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                raw[0] == 0x2E && (raw[1] == 0 || (raw[1] == 0x2E && raw[2] == 0))
-            }
+            // Read in place: a record can be shorter than `dirent` (copying it could overrun readdir's buffer).
+            let raw = UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \.d_name)!)
+                .assumingMemoryBound(to: UInt8.self)
+            let isDot = raw[0] == 0x2E && (raw[1] == 0 || (raw[1] == 0x2E && raw[2] == 0))
             if !isDot { count += 1 }
         }
         return count
