@@ -25,17 +25,27 @@ enum LineText {
         TextJoining.join(parts, separator: [separator])
     }
 
-    /// The texts of `lines[range]` joined by one `separator` byte, copied from the lines' bytes.
-    static func join(_ lines: PageLines, _ range: Range<Int>, separator: UInt8) -> String {
-        var total = max(0, range.count - 1)
+    /// The texts of `lines[range]` joined by one `separator` byte, copied from the lines' bytes;
+    /// with `blankLineBetweenBlocks`, lines of different blocks are joined by a blank line instead
+    /// (`"\n\n"`).
+    static func join(_ lines: PageLines, _ range: Range<Int>, separator: UInt8, blankLineBetweenBlocks: Bool = false)
+        -> String
+    {
+        var total = (blankLineBetweenBlocks ? 2 : 1) * max(0, range.count - 1)
         for index in range { total += lines[index].byteCount }
         // The lines' bytes are valid UTF-8, cut at line ends: not validated again.
         return TextJoining.trustedUTF8(capacity: total) { buffer in
             var offset = 0
             for index in range {
                 if index > range.lowerBound {
-                    buffer[offset] = separator
-                    offset += 1
+                    if blankLineBetweenBlocks && lines[index].block != lines[index - 1].block {
+                        buffer[offset] = 0x0A
+                        buffer[offset + 1] = 0x0A
+                        offset += 2
+                    } else {
+                        buffer[offset] = separator
+                        offset += 1
+                    }
                 }
                 let bytes = lines[index].utf8
                 guard let source = bytes.baseAddress, !bytes.isEmpty else { continue }

@@ -75,35 +75,10 @@ public struct NewsPageParser: PageParser {
         } else {
             draft.warnings.append("no title: the text does not start with a heading-like line")
         }
-        draft.setParagraphs(joined: Self.joinedBlocks(lines, from: first))
+        draft.setParagraphs(
+            joined: LineText.join(lines, first..<lines.count, separator: 0x20, blankLineBetweenBlocks: true))
         draft.language = language ?? LanguageDetector.detect(draft.title ?? "", draft.paragraphs)
         draft.warnings.append("no news page layout recognised: read as plain text")
         return draft
-    }
-
-    /// The lines from `first` on: a block's lines joined by a space, blocks by a blank line. The
-    /// lines' bytes are valid UTF-8 cut at line ends: not validated again.
-    private static func joinedBlocks(_ lines: PageLines, from first: Int) -> String {
-        var total = 0
-        for index in first..<lines.count { total += lines[index].byteCount + 2 }
-        return TextJoining.trustedUTF8(capacity: total) { buffer in
-            var offset = 0
-            for index in first..<lines.count {
-                if index > first {
-                    let newBlock = lines[index].block != lines[index - 1].block
-                    buffer[offset] = newBlock ? 0x0A : 0x20
-                    offset += 1
-                    if newBlock {
-                        buffer[offset] = 0x0A
-                        offset += 1
-                    }
-                }
-                let bytes = lines[index].utf8
-                guard let source = bytes.baseAddress, !bytes.isEmpty else { continue }
-                UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(from: source, byteCount: bytes.count)
-                offset += bytes.count
-            }
-            return offset
-        }
     }
 }
