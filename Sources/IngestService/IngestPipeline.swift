@@ -36,15 +36,19 @@ public struct PipelineStatus: Sendable, Equatable {
 
 /// The ingest pipeline: names in, durable records and moved files out.
 ///
-/// Intake state lives on one serial queue, `intake`; commits run on another, so reading the next
-/// batch overlaps the previous batch's syncs. Names are taken in chunks of up to 32: each chunk is
+/// Intake state lives on one serial queue, `intake`; commits run in three stages on three more,
+/// so reading the next batch overlaps the previous batches' syncs and moves: `committer` appends
+/// a batch's records durably, `mover` then moves its inputs out of the inbox while the next
+/// batch is appended, and `syncer` syncs the directories while the next batch's inputs are
+/// moved. Names are taken in chunks of up to 32: each chunk is
 /// read, hashed, parsed and encoded by one worker off `intake` (one file per worker at a time),
 /// and the chunks come back to `intake` in order for the duplicate checks and batching, which
 /// overlap the other chunks' preparation. Chunks are prepared ahead of the filling batch, up to
 /// a batch's worth of files (`commit.max_files`, and half of `commit.max_bytes` of input once
 /// read), so that the cores keep working while a batch commits. Group commit: a batch closes at
 /// `commit.max_files`/`commit.max_bytes`, or once nothing else is pending and its first input has
-/// waited `commit.max_delay_ms`; at most one batch is committing and one filling (bounded memory).
+/// waited `commit.max_delay_ms`; at most one batch is being appended, three more are being moved
+/// and synced (their records freed once durable), and one is filling (bounded memory).
 /// The pending queue is bounded too: past `max_pending` names are dropped and the inbox is
 /// rescanned once the queue drains.
 public final class IngestPipeline: @unchecked Sendable {
@@ -57,8 +61,14 @@ public final class IngestPipeline: @unchecked Sendable {
     private let logger: Logger
     private let once: Bool
     private let intake = DispatchQueue(label: "ingestd.intake")
-    /// Internal, not private: a test holds commits back by suspending it.
+    /// Appends sealed batches to the store. Internal, not private: a test holds commits back by
+    /// suspending it.
     let committer = DispatchQueue(label: "ingestd.commit")
+    /// Moves the inputs of appended batches out of the inbox, while `committer` appends the next.
+    /// Internal, not private: a test holds moves back by suspending it.
+    let mover = DispatchQueue(label: "ingestd.move")
+    /// Syncs the directories after `mover` moved a batch's inputs, while `mover` moves the next.
+    private let syncer = DispatchQueue(label: "ingestd.sync")
     /// Where chunks are read, parsed and encoded, off `intake` (several chunks at once).
     private let preparer = DispatchQueue(label: "ingestd.prepare", attributes: .concurrent)
     private let statusState = Mutex(PipelineStatus())
@@ -98,7 +108,12 @@ public final class IngestPipeline: @unchecked Sendable {
     /// Heartbeat replies waiting for the chunk numbered `afterChunk` (and those before it) to come back.
     private var heartbeatWaiters: [(afterChunk: Int, reply: @Sendable () -> Void)] = []
     private var batchTimer: (any DispatchSourceTimer)?
-    private var commitBusy = false
+    /// A batch is being appended (on `committer`).
+    private var appendBusy = false
+    /// Batches appended whose inputs are not yet moved and synced (on `mover` and `syncer`).
+    private var batchesMoving = 0
+    /// How many sealed batches not yet done with read from each inbox descriptor.
+    private var sealedDirectoryUses: [Int32: Int] = [:]
     private var drainScheduled = false
     private var stopping = false
     private var stopCompletion: (@Sendable (Int32) -> Void)?
@@ -157,11 +172,22 @@ public final class IngestPipeline: @unchecked Sendable {
         var firstAt: UInt64 = 0
         /// When the batch was handed to the committer.
         var sealedAt: UInt64 = 0
+        /// When its records were durable.
+        var appendedAt: UInt64 = 0
         /// Settings in force when the batch was sealed (the committer must not read `config`).
         var processedAction = IngestConfig.ProcessedAction.move
         var inboxPath = ""
         /// Fingerprints taken into the duplicate index for this batch's records.
         var fingerprints = 0
+
+        /// Frees the records' lines (once durable), keeping their counts.
+        mutating func dropLines() {
+            for index in items.indices {
+                guard case .records(var entry) = items[index].outcome else { continue }
+                entry.lines = []
+                items[index].outcome = .records(entry)
+            }
+        }
     }
 
     /// - Parameter once: ingest what the inbox holds, then call the stop completion.
@@ -243,7 +269,9 @@ public final class IngestPipeline: @unchecked Sendable {
     /// never returns holds its chunk, and so the reply). The watchdog pings only after a reply.
     public func heartbeat(_ reply: @escaping @Sendable () -> Void) {
         intake.async { [self] in
-            let answer: @Sendable () -> Void = { [committer] in committer.async { reply() } }
+            let answer: @Sendable () -> Void = { [committer, mover, syncer] in
+                committer.async { mover.async { syncer.async { reply() } } }
+            }
             // Only chunks still being prepared are waited for: one prepared and waiting for room
             // in the batch has come back (and no `chunkPrepared` will follow it).
             if let newest = launched.last(where: { $0.prepared == nil }) {
@@ -445,7 +473,7 @@ public final class IngestPipeline: @unchecked Sendable {
 
     /// Moves the results of prepared chunks into the batch, in launch order, item by item. A full
     /// batch is sealed when the committer is free; when it is busy, the rest stays in `launched`
-    /// until the commit completes (`completed` calls this again).
+    /// until the append completes (`appended` calls this again).
     private func finishPreparedChunks() {
         while let chunk = launched.first, let results = chunk.prepared {
             // After a store failure dropped the batch, chunks launched before it go too (their
@@ -676,8 +704,12 @@ public final class IngestPipeline: @unchecked Sendable {
 
     // MARK: - Commit
 
+    /// Appended batches whose inputs are not yet moved and synced, at most (one being synced, one
+    /// being moved, one waiting for the mover): past it, the next batch waits to be sealed.
+    static let maxBatchesMoving = 3
+
     private func closeBatchIfReady(force: Bool) {
-        guard !batch.items.isEmpty, !commitBusy else { return }
+        guard !batch.items.isEmpty, !appendBusy, batchesMoving < Self.maxBatchesMoving else { return }
         if !force && !batchIsFull {
             let waited = Double(Timestamp.monotonicNanoseconds() - batch.firstAt) / 1e6
             if waited < config.commitMaxDelayMilliseconds {
@@ -692,11 +724,26 @@ public final class IngestPipeline: @unchecked Sendable {
         sealed.inboxPath = config.inbox
         sealed.sealedAt = Timestamp.monotonicNanoseconds()
         batch = Batch()
-        commitBusy = true
+        appendBusy = true
+        for directory in Set(sealed.items.map(\.directory)) { sealedDirectoryUses[directory, default: 0] += 1 }
         let toCommit = sealed
         committer.async { [self] in
-            let result = commit(toCommit)
-            intake.async { [self] in completed(toCommit, result) }
+            let result = append(toCommit)
+            intake.async { [self] in appended(toCommit, result) }
+            guard case .appended(let skipped) = result else { return }
+            var stripped = toCommit
+            stripped.appendedAt = Timestamp.monotonicNanoseconds()
+            stripped.dropLines()  // durable now; the moves need only the names
+            let moving = stripped
+            mover.async { [self] in
+                let moved = move(moving, skippedItems: skipped)
+                syncer.async { [self] in
+                    var synced = moved
+                    syncMoves(moving, &synced)
+                    let result = synced
+                    intake.async { [self] in completed(moving, result) }
+                }
+            }
         }
     }
 
@@ -713,13 +760,22 @@ public final class IngestPipeline: @unchecked Sendable {
         timer.resume()
     }
 
-    enum CommitResult {
-        case committed(moveErrors: [FileName: Int32], duplicates: Set<FileName>, durableAt: UInt64)
+    enum AppendResult {
+        /// The batch's records are durable; the positions of its items skipped as duplicates.
+        case appended(skippedItems: Set<Int>)
         case storeFailed(StoreError)
     }
 
-    /// Runs on `committer`: append durably, then move the inputs and sync the directories.
-    private func commit(_ batch: Batch) -> CommitResult {
+    struct MoveResult {
+        var moveErrors: [FileName: Int32]
+        var duplicates: Set<FileName>
+        var movedProcessed: Bool
+        var movedFailed: Bool
+        var durableAt: UInt64
+    }
+
+    /// Runs on `committer`: appends the batch's records durably and persists its fingerprints.
+    private func append(_ batch: Batch) -> AppendResult {
         var entries: [StoreEntry] = []
         var entryItems: [Int] = []  // batch item of each entry
         for (position, item) in batch.items.enumerated() {
@@ -744,6 +800,11 @@ public final class IngestPipeline: @unchecked Sendable {
             }
             if !lines.isEmpty { observer.deliver(lines) }
         }
+        return .appended(skippedItems: skippedItems)
+    }
+
+    /// Runs on `mover`, once the batch's records are durable: moves the inputs out of the inbox.
+    private func move(_ batch: Batch, skippedItems: Set<Int>) -> MoveResult {
         var moveErrors: [FileName: Int32] = [:]
         var duplicates = Set<FileName>()
         var movedProcessed = false
@@ -771,45 +832,78 @@ public final class IngestPipeline: @unchecked Sendable {
                 }
             }
         }
+        return MoveResult(
+            moveErrors: moveErrors, duplicates: duplicates, movedProcessed: movedProcessed, movedFailed: movedFailed,
+            durableAt: 0)
+    }
+
+    /// Runs on `syncer`, after `move`: makes the moves durable.
+    private func syncMoves(_ batch: Batch, _ moved: inout MoveResult) {
         let directories = Array(Set(batch.items.map(\.directory)))
         for (index, directory) in directories.enumerated() {
             // The processed/ and failed/ directories once; every inbox directory read from.
             if let error = lifecycle.syncDirectories(
                 inboxFD: directory, inboxPath: batch.inboxPath,
-                movedProcessed: index == 0 && movedProcessed && batch.processedAction == .move,
-                movedFailed: index == 0 && movedFailed)
+                movedProcessed: index == 0 && moved.movedProcessed && batch.processedAction == .move,
+                movedFailed: index == 0 && moved.movedFailed)
             {
                 logger.error("cannot sync directories after moving inputs", metadata: ["error": "\(error)"])
             }
         }
-        return .committed(moveErrors: moveErrors, duplicates: duplicates, durableAt: Timestamp.monotonicNanoseconds())
+        moved.durableAt = Timestamp.monotonicNanoseconds()
     }
 
-    /// Back on `intake`: account for the batch, log one line per input, carry on.
-    private func completed(_ batch: Batch, _ result: CommitResult) {
-        commitBusy = false
-        if !retiredInboxFDs.isEmpty && !self.batch.items.contains(where: { $0.directory != inboxFD })
-            && !launched.contains(where: { $0.directory != inboxFD })
-        {
-            for fd in retiredInboxFDs { close(fd) }  // no batch reads from a replaced inbox any more
-            retiredInboxFDs.removeAll()
-        }
-        for item in batch.items { tracked.remove(item.name) }
+    /// Back on `intake` after an append: on success the next batch may be sealed while this one's
+    /// inputs are moved; on failure nothing of the batch is acknowledged.
+    private func appended(_ batch: Batch, _ result: AppendResult) {
+        appendBusy = false
         switch result {
         case .storeFailed(let error):
+            batchDone(batch)
             storeFailed(error, batch: batch)
-        case .committed(let moveErrors, let duplicates, let durableAt):
+        case .appended:
+            batchesMoving += 1
             if retryDelay > 0 {
                 retryDelay = 0
                 logger.notice("the store is writable again")
                 statusState.withLock { $0.degraded = nil }
             }
-            // One line per input, written together (one system call per commit on stderr).
-            LineWriter.standardError.batched {
-                logCommitted(batch, moveErrors: moveErrors, duplicates: duplicates, durableAt: durableAt)
-            }
         }
-        finishPreparedChunks()  // those that waited for this commit (or, after a failure, drops them)
+        carryOn()
+    }
+
+    /// Back on `intake` once a batch's inputs are moved: account for it, log one line per input.
+    private func completed(_ batch: Batch, _ result: MoveResult) {
+        batchesMoving -= 1
+        batchDone(batch)
+        // One line per input, written together (one system call per batch on stderr).
+        LineWriter.standardError.batched {
+            logCommitted(
+                batch, moveErrors: result.moveErrors, duplicates: result.duplicates, durableAt: result.durableAt)
+        }
+        carryOn()
+    }
+
+    /// A sealed batch is done with (moved, or not stored): its names may be queued again, and
+    /// replaced inbox descriptors no batch reads from any more are closed.
+    private func batchDone(_ batch: Batch) {
+        for item in batch.items { tracked.remove(item.name) }
+        for directory in Set(batch.items.map(\.directory)) {
+            let uses = (sealedDirectoryUses[directory] ?? 1) - 1
+            sealedDirectoryUses[directory] = uses > 0 ? uses : nil
+        }
+        if !retiredInboxFDs.isEmpty && sealedDirectoryUses.keys.allSatisfy({ $0 == inboxFD })
+            && !self.batch.items.contains(where: { $0.directory != inboxFD })
+            && !launched.contains(where: { $0.directory != inboxFD })
+        {
+            for fd in retiredInboxFDs { close(fd) }
+            retiredInboxFDs.removeAll()
+        }
+    }
+
+    /// After a stage of a commit: the prepared chunks that waited for it, then the next batch.
+    private func carryOn() {
+        finishPreparedChunks()  // those that waited for the committer (or, after a failure, drops them)
         if stopping {
             closeBatchIfReady(force: true)
             finishIfIdle()
@@ -874,6 +968,7 @@ public final class IngestPipeline: @unchecked Sendable {
             metadata: [
                 "files": "\(batch.items.count)", "records": "\(records)", "bytes": "\(batch.bytes)",
                 "commit_ms": .string(Self.format(Double(durableAt - batch.sealedAt) / 1e6)),
+                "append_ms": .string(Self.format(Double(batch.appendedAt - batch.sealedAt) / 1e6)),
             ])
         statusState.withLock {
             $0.lastCommitNanoseconds = committedAt
@@ -920,7 +1015,7 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     private func finishIfIdle() {
-        guard !commitBusy, batch.items.isEmpty, launched.isEmpty else { return }
+        guard !appendBusy, batchesMoving == 0, batch.items.isEmpty, launched.isEmpty else { return }
         if !stopping {
             guard once, pending.isEmpty, !needsRescan else { return }
         }
