@@ -151,7 +151,7 @@ struct ArticlePageReader {
         if CreditLines.isCopyright(line) || Markers.isShareWidget(line) { return true }
         guard line.isShort else { return false }
         let filter = PairFilter(line.head)
-        return Markers.mentionsRightsReserved(line, filter: filter) || Markers.isTrademarkNotice(line, filter: filter)
+        return Markers.mentionsFooterNotice(line, filter: filter)
     }
 
     /// The next line is in the same block and starts in lowercase: `index` begins a wrapped paragraph.

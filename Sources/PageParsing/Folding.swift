@@ -240,10 +240,19 @@ struct PairFilter: Sendable {
         guard let base = bytes.baseAddress, bytes.count > first &+ 1 else { return }
         let raw = UnsafeRawPointer(base)
         var bits: UInt64 = 0
-        // Each pair is loaded as one 16-bit value: no value carried from one byte to the next.
-        for index in stride(from: first, to: bytes.count &- 1, by: 2) {
+        var index = first
+        // Four pairs from one 8-byte load while eight bytes remain, then one 16-bit load a pair.
+        while index &+ 8 <= bytes.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            bits |=
+                Self.bit(pair: word & 0xFFFF) | Self.bit(pair: word >> 16 & 0xFFFF)
+                | Self.bit(pair: word >> 32 & 0xFFFF) | Self.bit(pair: word >> 48)
+            index &+= 8
+        }
+        while index &+ 1 < bytes.count {
             bits |= Self.bit(
                 pair: UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt16.self))))
+            index &+= 2
         }
         self.bits = bits
     }

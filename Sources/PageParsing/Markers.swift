@@ -520,6 +520,17 @@ enum Markers {
         "trademark", "eingetragene marke", "marque déposée", "marca registrada", "marchio registrato", "handelsmerk",
     ])
 
+    /// `rightsReserved` and `trademarkWords` in one list: a short line is checked for both in one pass.
+    private static let footerNotices = PhraseList(
+        (rightsReserved.phrases + trademarkWords.phrases).map { String(decoding: $0, as: UTF8.self) })
+
+    /// `mentionsRightsReserved(line) || isTrademarkNotice(line)` for a short line (`isShort`),
+    /// with the filter of its head: both lists in one pass where both apply.
+    static func mentionsFooterNotice(_ line: PageLine, filter: PairFilter) -> Bool {
+        if line.byteCount <= 160 { return footerNotices.anyContained(in: line.head, filter: filter) }
+        return isTrademarkNotice(line, filter: filter)
+    }
+
     /// Trademark notices ("… are registered trademarks of …"), up to 400 bytes.
     static func isTrademarkNotice(_ line: PageLine, filter: PairFilter? = nil) -> Bool {
         guard line.byteCount <= 400 else { return false }

@@ -172,4 +172,31 @@ struct MetadataLineTests {
         #expect(LanguageDetector.detect(["Harbour"]) == nil)
         #expect(LanguageDetector.detect(["12 34 56"]) == nil)
     }
+
+    @Test("the footer-notice check of short lines agrees with the rights and trademark checks, up to 200 bytes")
+    func footerNoticeAgrees() {
+        let notices = [
+            "All Rights Reserved.", "Alle Rechte vorbehalten", "tous droits réservés", "Todos los derechos reservados",
+            "Example is a registered trademark of Example Inc.", "eine eingetragene Marke", "Handelsmerk",
+            "все права защищены", "All rights are ours", "a trade mark",
+        ]
+        var checked = 0
+        for notice in notices {
+            for padding in stride(from: 0, through: 190, by: 7) {
+                for text in [
+                    String(repeating: "x", count: padding) + " " + notice,
+                    notice + " " + String(repeating: "y", count: padding),
+                ] {
+                    PageLine.with(text) { line in
+                        guard line.isShort else { return }
+                        let expected = Markers.mentionsRightsReserved(line) || Markers.isTrademarkNotice(line)
+                        #expect(
+                            Markers.mentionsFooterNotice(line, filter: PairFilter(line.head)) == expected, "\(text)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 400)
+    }
 }
