@@ -730,19 +730,22 @@ public final class IngestPipeline: @unchecked Sendable {
         committer.async { [self] in
             let result = append(toCommit)
             intake.async { [self] in appended(toCommit, result) }
-            guard case .appended(let skipped) = result else { return }
-            var stripped = toCommit
-            stripped.appendedAt = Timestamp.monotonicNanoseconds()
-            stripped.dropLines()  // durable now; the moves need only the names
-            let moving = stripped
-            mover.async { [self] in
-                let moved = move(moving, skippedItems: skipped)
-                syncer.async { [self] in
-                    var synced = moved
-                    syncMoves(moving, &synced)
-                    let result = synced
-                    intake.async { [self] in completed(moving, result) }
-                }
+            if case .appended(let skipped) = result { handToMover(toCommit, skippedItems: skipped) }
+        }
+    }
+
+    /// On `committer`, once a batch's records are durable: frees its lines (the moves need only
+    /// the names), and has `mover` move its inputs, then `syncer` sync the directories.
+    private func handToMover(_ batch: Batch, skippedItems: Set<Int>) {
+        var durable = batch
+        durable.appendedAt = Timestamp.monotonicNanoseconds()
+        durable.dropLines()
+        let moving = durable
+        mover.async { [self] in
+            let moved = move(moving, skippedItems: skippedItems)
+            syncer.async { [self] in
+                let durableAt = syncMoves(moving, moved)
+                intake.async { [self] in completed(moving, moved, durableAt: durableAt) }
             }
         }
     }
@@ -771,7 +774,6 @@ public final class IngestPipeline: @unchecked Sendable {
         var duplicates: Set<FileName>
         var movedProcessed: Bool
         var movedFailed: Bool
-        var durableAt: UInt64
     }
 
     /// Runs on `committer`: appends the batch's records durably and persists its fingerprints.
@@ -833,12 +835,11 @@ public final class IngestPipeline: @unchecked Sendable {
             }
         }
         return MoveResult(
-            moveErrors: moveErrors, duplicates: duplicates, movedProcessed: movedProcessed, movedFailed: movedFailed,
-            durableAt: 0)
+            moveErrors: moveErrors, duplicates: duplicates, movedProcessed: movedProcessed, movedFailed: movedFailed)
     }
 
-    /// Runs on `syncer`, after `move`: makes the moves durable.
-    private func syncMoves(_ batch: Batch, _ moved: inout MoveResult) {
+    /// Runs on `syncer`, after `move`: makes the moves durable. Returns when they were.
+    private func syncMoves(_ batch: Batch, _ moved: MoveResult) -> UInt64 {
         let directories = Array(Set(batch.items.map(\.directory)))
         for (index, directory) in directories.enumerated() {
             // The processed/ and failed/ directories once; every inbox directory read from.
@@ -850,7 +851,7 @@ public final class IngestPipeline: @unchecked Sendable {
                 logger.error("cannot sync directories after moving inputs", metadata: ["error": "\(error)"])
             }
         }
-        moved.durableAt = Timestamp.monotonicNanoseconds()
+        return Timestamp.monotonicNanoseconds()
     }
 
     /// Back on `intake` after an append: on success the next batch may be sealed while this one's
@@ -873,13 +874,12 @@ public final class IngestPipeline: @unchecked Sendable {
     }
 
     /// Back on `intake` once a batch's inputs are moved: account for it, log one line per input.
-    private func completed(_ batch: Batch, _ result: MoveResult) {
+    private func completed(_ batch: Batch, _ moved: MoveResult, durableAt: UInt64) {
         batchesMoving -= 1
         batchDone(batch)
         // One line per input, written together (one system call per batch on stderr).
         LineWriter.standardError.batched {
-            logCommitted(
-                batch, moveErrors: result.moveErrors, duplicates: result.duplicates, durableAt: result.durableAt)
+            logCommitted(batch, moveErrors: moved.moveErrors, duplicates: moved.duplicates, durableAt: durableAt)
         }
         carryOn()
     }
@@ -896,7 +896,7 @@ public final class IngestPipeline: @unchecked Sendable {
             && !self.batch.items.contains(where: { $0.directory != inboxFD })
             && !launched.contains(where: { $0.directory != inboxFD })
         {
-            for fd in retiredInboxFDs { close(fd) }
+            for fd in retiredInboxFDs { close(fd) }  // no batch reads from a replaced inbox any more
             retiredInboxFDs.removeAll()
         }
     }

@@ -511,9 +511,13 @@ enum Markers {
         "все права защищены",
     ])
 
-    /// Rights notices are short lines; longer ones are prose.
+    /// Rights notices are lines of up to this many bytes; longer ones are prose.
+    static let rightsNoticeMaxBytes = 160
+
+    /// A rights notice ("All rights reserved") on a line of up to `rightsNoticeMaxBytes`.
     static func mentionsRightsReserved(_ line: PageLine, filter: PairFilter? = nil) -> Bool {
-        line.byteCount <= 160 && rightsReserved.anyContained(in: line.head, filter: filter ?? PairFilter(line.head))
+        line.byteCount <= rightsNoticeMaxBytes
+            && rightsReserved.anyContained(in: line.head, filter: filter ?? PairFilter(line.head))
     }
 
     private static let trademarkWords = PhraseList([
@@ -527,7 +531,7 @@ enum Markers {
     /// `mentionsRightsReserved(line) || isTrademarkNotice(line)` for a short line (`isShort`),
     /// with the filter of its head: both lists in one pass where both apply.
     static func mentionsFooterNotice(_ line: PageLine, filter: PairFilter) -> Bool {
-        if line.byteCount <= 160 { return footerNotices.anyContained(in: line.head, filter: filter) }
+        if line.byteCount <= rightsNoticeMaxBytes { return footerNotices.anyContained(in: line.head, filter: filter) }
         return isTrademarkNotice(line, filter: filter)
     }
 
