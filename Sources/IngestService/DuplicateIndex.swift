@@ -104,8 +104,10 @@ final class DuplicateIndex: Sendable {
     /// million fingerprints is a few array writes each, with no hashing or per-bucket allocation.
     fileprivate struct State {
         var entries: [Fingerprint] = []
-        /// Exact table: buckets by the low bits of the body hash.
-        var exactHeads = [Int32](repeating: -1, count: 1 << 20)
+        /// Exact table: buckets by the low bits of the body hash. A power of two of at least as many
+        /// buckets as entries; it doubles as the index grows, so a small store does not pay for the
+        /// table a million fingerprints need.
+        var exactHeads = [Int32](repeating: -1, count: minimumExactBuckets)
         var exactNext: [Int32] = []
         /// Near tables: one per 16-bit block of the SimHash.
         var blockHeads = [[Int32]](repeating: [Int32](repeating: -1, count: 1 << 16), count: 4)
@@ -113,8 +115,28 @@ final class DuplicateIndex: Sendable {
         /// Entries persisted (the rest are taken but not yet committed).
         var committed = 0
 
-        static func exactBucket(_ fingerprint: Fingerprint) -> Int {
-            Int(truncatingIfNeeded: fingerprint.sha.1 & 0xF_FFFF)
+        static let minimumExactBuckets = 1 << 12
+
+        /// The smallest table that keeps `entries` at no more than one per bucket.
+        static func exactBuckets(for entries: Int) -> Int {
+            var buckets = minimumExactBuckets
+            while buckets < entries { buckets <<= 1 }
+            return buckets
+        }
+
+        func exactBucket(_ fingerprint: Fingerprint) -> Int {
+            Int(truncatingIfNeeded: fingerprint.sha.1) & (exactHeads.count &- 1)
+        }
+
+        /// Makes the exact table `buckets` wide and relinks every entry, oldest first, so that each
+        /// chain keeps the newest entry at its head (what `rollback` unlinks).
+        mutating func resizeExactTable(to buckets: Int) {
+            exactHeads = [Int32](repeating: -1, count: buckets)
+            for index in entries.indices {
+                let bucket = exactBucket(entries[index])
+                exactNext[index] = exactHeads[bucket]
+                exactHeads[bucket] = Int32(index)
+            }
         }
 
         static func blockKey(_ simhash: UInt64, _ block: Int) -> Int {
@@ -176,6 +198,7 @@ final class DuplicateIndex: Sendable {
         let size = snapshot.identity?.size ?? 0
         var state = State()
         state.entries.reserveCapacity(size / entrySize)
+        state.exactHeads = [Int32](repeating: -1, count: State.exactBuckets(for: size / entrySize))
         state.exactNext.reserveCapacity(size / entrySize)
         for block in 0..<4 { state.blockNext[block].reserveCapacity(size / entrySize) }
         var committed = 0
@@ -265,11 +288,14 @@ final class DuplicateIndex: Sendable {
 
     var count: Int { state.withLock { $0.entries.count } }
 
+    /// Buckets of the exact table (it grows with the index).
+    var exactBucketCount: Int { state.withLock { $0.exactHeads.count } }
+
     /// An earlier article this fingerprint duplicates, exactly or nearly.
     func match(_ fingerprint: Fingerprint) -> Match? {
         state.withLock { state in
             var exact: Int32 = -1
-            var cursor = state.exactHeads[State.exactBucket(fingerprint)]
+            var cursor = state.exactHeads[state.exactBucket(fingerprint)]
             while cursor >= 0 {
                 if state.entries[Int(cursor)].sha == fingerprint.sha { exact = cursor }  // ends at the first one
                 cursor = state.exactNext[Int(cursor)]
@@ -333,7 +359,7 @@ final class DuplicateIndex: Sendable {
             let index = Int32(state.entries.count - 1)
             let fingerprint = state.entries.removeLast()
             // The newest entry heads its chains: unlink it.
-            let bucket = State.exactBucket(fingerprint)
+            let bucket = state.exactBucket(fingerprint)
             if state.exactHeads[bucket] == index { state.exactHeads[bucket] = state.exactNext[Int(index)] }
             state.exactNext.removeLast()
             for block in 0..<4 {
@@ -351,9 +377,10 @@ final class DuplicateIndex: Sendable {
     private static func insert(_ fingerprint: Fingerprint, into state: inout State) {
         let index = Int32(state.entries.count)
         state.entries.append(fingerprint)
-        let bucket = State.exactBucket(fingerprint)
+        let bucket = state.exactBucket(fingerprint)
         state.exactNext.append(state.exactHeads[bucket])
         state.exactHeads[bucket] = index
+        if state.entries.count > state.exactHeads.count { state.resizeExactTable(to: state.exactHeads.count * 2) }
         for block in 0..<4 {
             let key = State.blockKey(fingerprint.simhash, block)
             state.blockNext[block].append(state.blockHeads[block][key])
