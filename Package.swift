@@ -26,7 +26,8 @@ let package = Package(
         // The article record and its JSON Lines encoding. No I/O.
         .target(name: "IngestModel", dependencies: ["CByteScan"], swiftSettings: strict),
         // Byte-class scans of text with SSE2 (bit masks from vector comparisons), for the parser
-        // and the JSON writer.
+        // and the JSON writer; SimHash's word and shingle hashing eight lanes at a time where the
+        // CPU has AVX-512.
         .target(name: "CByteScan"),
         // Page parsing: bytes in, article records out. No I/O.
         .target(name: "PageParsing", dependencies: ["IngestModel", "CByteScan"], swiftSettings: strict),

@@ -14,6 +14,16 @@ public enum SimHash {
     /// The SimHash of `text` and its number of words as `WordCounter.count` counts them, from one
     /// classification of the bytes.
     public static func computeWithWordCount(_ text: String) -> (hash: UInt64, wordCount: Int) {
+        computeWithWordCount(text, lanes: lanesAvailable)
+    }
+
+    /// Whether this CPU hashes words and shingles eight at a time (AVX-512 F and DQ).
+    static let lanesAvailable = simhash_lanes_available() != 0
+
+    /// As `computeWithWordCount(_:)`; `lanes` chooses the eight-lane hashing (only where
+    /// `lanesAvailable`) or the scalar code. Both give the same result.
+    static func computeWithWordCount(_ text: String, lanes: Bool) -> (hash: UInt64, wordCount: Int) {
+        precondition(!lanes || lanesAvailable, "eight-lane hashing needs AVX-512 F and DQ")
         var text = text
         return text.withUTF8 { bytes in
             guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, 0) }
@@ -26,7 +36,8 @@ public enum SimHash {
                 let hasNonASCII = classify(
                     base, count: count, wordBits: wordBits, nonASCIIBits: nonASCIIBits, joinerBits: joinerBits)
                 let text = Text(
-                    base: base, count: count, nonASCIIBits: hasNonASCII ? UnsafeBufferPointer(nonASCIIBits) : nil)
+                    base: base, count: count, nonASCIIBits: hasNonASCII ? UnsafeBufferPointer(nonASCIIBits) : nil,
+                    lanes: lanes)
                 let words = UnsafeBufferPointer(wordBits)
                 return (
                     fromWords(of: text, wordBits: words),
@@ -94,6 +105,8 @@ public enum SimHash {
         let count: Int
         /// One bit per byte from 0x80 up; nil when there are none.
         let nonASCIIBits: UnsafeBufferPointer<UInt64>?
+        /// Hash words and shingles eight at a time (`simhash_lanes_*`).
+        let lanes: Bool
     }
 
     /// At most this many words are held at once, so memory does not grow with the text.
@@ -124,7 +137,8 @@ public enum SimHash {
                 if seenWords < 3 { continue }  // then this is the only batch: see below
                 let sequence = UnsafeMutableBufferPointer(rebasing: words[(2 - carried)..<2 + batch])
                 let last = (sequence[sequence.count - 2], sequence[sequence.count - 1])
-                let made = makeShingles(sequence)
+                let made =
+                    text.lanes ? simhash_lanes_shingles(sequence.baseAddress, sequence.count) : makeShingles(sequence)
                 counter.add(UnsafeBufferPointer(rebasing: sequence[..<made]))
                 shingles += made
                 (words[0], words[1]) = last
@@ -281,6 +295,13 @@ public enum SimHash {
             let fold: UInt64 = 0x2020_2020_2020_2020
             for length in 1...Self.longestQueued {
                 let first = entries(of: length)
+                if text.lanes {
+                    simhash_lanes_hash_words(
+                        text.base, text.count, storage.baseAddress! + first, Int(truncatingIfNeeded: storage[length]),
+                        length, hashes.baseAddress)
+                    storage[length] = 0
+                    continue
+                }
                 for entry in storage[first..<first &+ Int(truncatingIfNeeded: storage[length])] {
                     let start = Int(truncatingIfNeeded: entry >> 16)
                     var hash = fnvOffsetBasis

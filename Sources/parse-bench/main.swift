@@ -5,7 +5,8 @@
 //   .build-parser/release/parse-bench [--megabytes N] [--rounds N] [PATH...]
 //
 // PATHs (files or directories of files) replace the fixtures and seeds: each file is a set of
-// its own, and all of them together are one more.
+// its own, and all of them together are one more. With --fingerprints, each article's body is
+// also fingerprinted (SimHash and word count) as the daemon does for every record.
 import Foundation
 import IngestModel
 import PageParsing
@@ -20,6 +21,7 @@ struct BenchInput {
 struct BenchOptions {
     var megabytes = 50
     var rounds = 3
+    var fingerprints = false
     var paths: [String] = []
 
     init(arguments: [String]) {
@@ -28,9 +30,11 @@ struct BenchOptions {
             switch argument {
             case "--megabytes": megabytes = iterator.next().flatMap(Int.init) ?? megabytes
             case "--rounds": rounds = iterator.next().flatMap(Int.init) ?? rounds
+            case "--fingerprints": fingerprints = true
             case let path where !path.hasPrefix("-"): paths.append(path)
             default:
-                FileHandle.standardError.write(Data("usage: parse-bench [--megabytes N] [--rounds N] [PATH...]\n".utf8))
+                FileHandle.standardError.write(
+                    Data("usage: parse-bench [--megabytes N] [--rounds N] [--fingerprints] [PATH...]\n".utf8))
                 exit(64)
             }
         }
@@ -62,6 +66,8 @@ struct ThroughputRun {
     let inputs: [BenchInput]
     let targetBytes: Int
     let rounds: Int
+    /// Also fingerprint each article's body.
+    let fingerprints: Bool
     let parser = NewsPageParser()
 
     /// Best-of-`rounds` throughput over the whole set, in MB/s (10^6 bytes per second), and the
@@ -86,10 +92,16 @@ struct ThroughputRun {
 
     private func parseAll(copies: Int) -> Int {
         var articles = 0
+        var sink: UInt64 = 0
+        defer { if sink == 1 { print("") } }  // keeps the fingerprints from being optimized away
         for _ in 0..<copies {
             for input in inputs {
                 do {
-                    articles += try parser.parse(ParseInput(bytes: input.bytes, fileName: input.name)).articles.count
+                    let result = try parser.parse(ParseInput(bytes: input.bytes, fileName: input.name))
+                    articles += result.articles.count
+                    if fingerprints {
+                        for draft in result.articles { sink ^= SimHash.computeWithWordCount(draft.body).hash }
+                    }
                 } catch {
                     articles += 0
                 }
@@ -101,7 +113,9 @@ struct ThroughputRun {
 
 let options = BenchOptions(arguments: CommandLine.arguments)
 let target = options.megabytes * 1_000_000
-print("parse-bench: NewsPageParser, one core, best of \(options.rounds) rounds, ~\(options.megabytes) MB per set")
+print(
+    "parse-bench: NewsPageParser\(options.fingerprints ? " and fingerprints" : ""), one core, best of \(options.rounds) rounds, ~\(options.megabytes) MB per set"
+)
 
 var sets: [(String, [BenchInput])] = []
 if !options.paths.isEmpty {
@@ -125,7 +139,9 @@ if !options.paths.isEmpty {
     sets = defaultSets()
 }
 for (label, inputs) in sets {
-    let result = ThroughputRun(label: label, inputs: inputs, targetBytes: target, rounds: options.rounds).run()
+    let result = ThroughputRun(
+        label: label, inputs: inputs, targetBytes: target, rounds: options.rounds, fingerprints: options.fingerprints
+    ).run()
     let megabytes = Double(result.bytes) / 1e6
     print(
         label.padding(toLength: 36, withPad: " ", startingAt: 0)

@@ -1,10 +1,12 @@
 import IngestModel
-import PageParsing
 import Testing
+
+@testable import PageParsing
 
 /// `SimHash.compute` and `SimHash.hex` must give exactly what the straightforward scalar-by-scalar
 /// code they replaced gave, which is kept below (`ReferenceSimHash`) as the definition; and the word
 /// count that `computeWithWordCount` takes from the same bytes must be `WordCounter.count`'s.
+/// Each check runs the scalar code and, on a CPU with AVX-512, the eight-lane hashing too.
 @Suite("SimHash fast path")
 struct SimHashTests {
     private func expectMatches(_ text: String, _ comment: @autoclosure () -> String = "") {
@@ -12,6 +14,30 @@ struct SimHashTests {
         #expect(hash == ReferenceSimHash.compute(text), "hash: \(comment()) \(text.debugDescription)")
         #expect(words == WordCounter.count(text), "words: \(comment()) \(text.debugDescription)")
         #expect(SimHash.compute(text) == hash)
+        let scalar = SimHash.computeWithWordCount(text, lanes: false)
+        #expect(scalar.hash == hash && scalar.wordCount == words, "scalar: \(comment()) \(text.debugDescription)")
+        if SimHash.lanesAvailable {
+            let lanes = SimHash.computeWithWordCount(text, lanes: true)
+            #expect(lanes.hash == hash && lanes.wordCount == words, "lanes: \(comment()) \(text.debugDescription)")
+        }
+    }
+
+    @Test("many words of each length from 1 to 17 bytes, up to the last byte of the text")
+    func wordsOfOneLength() {
+        // Eight or more words of one length are hashed eight at a time; those whose bytes come
+        // near the end of the text are hashed one at a time.
+        for length in 1...17 {
+            for count in [7, 8, 9, 16, 17, 31] {
+                let words = (0..<count).map { index in
+                    String(SimHashStrings.letters(length + index % 36).dropFirst(index % 36))
+                }
+                for separator in [" ", ", ", "\n"] {
+                    let text = words.joined(separator: separator)
+                    expectMatches(text, "\(count) words of \(length)")
+                    expectMatches(text.uppercased() + " end", "\(count) uppercase words of \(length)")
+                }
+            }
+        }
     }
 
     @Test("word counts around runs of joiners, at every 64-byte boundary")
