@@ -17,13 +17,14 @@ public enum SimHash {
         computeWithWordCount(text, lanes: lanesAvailable)
     }
 
-    /// Whether this CPU hashes words and shingles eight at a time (AVX-512 F and DQ).
+    /// Whether this CPU hashes words and shingles eight at a time (AVX-512 F and DQ, on an Ice
+    /// Lake, Zen 4 or later CPU).
     static let lanesAvailable = simhash_lanes_available() != 0
 
     /// As `computeWithWordCount(_:)`; `lanes` chooses the eight-lane hashing (only where
     /// `lanesAvailable`) or the scalar code. Both give the same result.
     static func computeWithWordCount(_ text: String, lanes: Bool) -> (hash: UInt64, wordCount: Int) {
-        precondition(!lanes || lanesAvailable, "eight-lane hashing needs AVX-512 F and DQ")
+        precondition(!lanes || lanesAvailable, "eight-lane hashing needs simhash_lanes_available()")
         var text = text
         return text.withUTF8 { bytes in
             guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, 0) }

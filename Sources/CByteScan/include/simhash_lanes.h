@@ -4,8 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Nonzero when the CPU has AVX-512 F and DQ (64-bit lane multiplies), so that the functions below
-/// hash eight words or shingles at once; they must not be called otherwise.
+/// Nonzero when the CPU has AVX-512 F and DQ (64-bit lane multiplies), and is of a generation
+/// that runs them at full clock (Ice Lake, Zen 4 and later: those with VBMI2), so that the
+/// functions below hash eight words or shingles at once; they must not be called otherwise.
 int simhash_lanes_available(void);
 
 /// FNV-1a (64-bit) of each of `n` ASCII words of the same `length` (1...16 bytes), each byte taken
