@@ -38,4 +38,8 @@ int byte_scan_is_ascii(const uint8_t *bytes, size_t count);
 /// carriage return (`controls`), and whether any of them is NUL (`nul`, nonzero if so).
 void byte_scan_controls(const uint8_t *bytes, size_t count, size_t *controls, int *nul);
 
+/* SimHash's eight-lane word and shingle hashing (simhash_lanes.c). Included here too, so that a
+   build made before that header existed notices the module changed. */
+#include "simhash_lanes.h"
+
 #endif
