@@ -39,12 +39,13 @@ struct DuplicateIndexTableTests {
             #expect(index.match(added) == .exact(id: added.idHex))
         }
 
-        // A later article with an earlier one's body matches the earliest, even once the table has
-        // grown past the point where both went in.
+        // A later article with an earlier one's body: a third one like them matches the earliest,
+        // also once the table has grown past the point where both went in (checked below).
         var again = fingerprint(10)
         again.simhash = ~again.simhash
         again.id = (1 << 40, 1)
         index.add(again)
+        #expect(index.match(again) == .exact(id: fingerprint(10).idHex))
         var close = fingerprint(7_000_000)
         close.simhash = fingerprint(42).simhash ^ 0b1_0001  // two bits from article 42
         #expect(index.match(close) == .near(id: fingerprint(42).idHex))
@@ -56,6 +57,7 @@ struct DuplicateIndexTableTests {
         for number in 5_000..<20_000 { index.add(fingerprint(UInt64(number))) }
         #expect(index.exactBucketCount > before)
         #expect(index.match(fingerprint(19_999)) == .exact(id: fingerprint(19_999).idHex))
+        #expect(index.match(again) == .exact(id: fingerprint(10).idHex))
         index.rollback()
         #expect(index.count == 5_000)
         #expect(index.match(fingerprint(19_999)) == nil)
