@@ -1,48 +1,22 @@
 // SimHash's word and shingle hashing eight lanes at a time with AVX-512 (F for the lanes, DQ for
 // 64-bit multiplies). FNV-1a is one multiply per byte, each waiting for the one before, so a word
 // is a chain of multiplies; scalar code overlaps the chains of a few words, these overlap eight in
-// one instruction. The results are the scalar code's, bit for bit (SimHash.swift).
+// one instruction. The results are the scalar code's, bit for bit; the scalar code (SimHash.swift)
+// does what these leave: the words near the end of the text, the last shingles, other CPUs.
 #include "simhash_lanes.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
 #define MIX 0xff51afd7ed558ccdull
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+
 static inline uint64_t load64(const uint8_t *p) {
     uint64_t v;
     __builtin_memcpy(&v, p, 8);
     return v;  // x86-64 is little-endian: the first byte is the lowest lane
 }
-
-// Up to eight bytes from text[index], zero past `count` (the scalar code's loadBlock).
-static inline uint64_t load_block(const uint8_t *text, size_t index, size_t count) {
-    if (index + 8 <= count) return load64(text + index);
-    uint64_t block = 0;
-    for (size_t offset = 0; index + offset < count; offset++) block |= (uint64_t)text[index + offset] << (8 * offset);
-    return block;
-}
-
-static uint64_t hash_word(const uint8_t *text, size_t count, size_t start, size_t length) {
-    const uint64_t fold = 0x2020202020202020ull;
-    uint64_t hash = FNV_OFFSET;
-    uint64_t lanes = load_block(text, start, count) | fold;
-    for (size_t i = 0; i < length && i < 8; i++, lanes >>= 8) hash = (hash ^ (lanes & 0xFF)) * FNV_PRIME;
-    if (length > 8) {
-        lanes = load_block(text, start + 8, count) | fold;
-        for (size_t i = 8; i < length; i++, lanes >>= 8) hash = (hash ^ (lanes & 0xFF)) * FNV_PRIME;
-    }
-    return hash;
-}
-
-static inline uint64_t finish_shingle(uint64_t hash) {
-    hash ^= hash >> 33;
-    hash *= MIX;
-    hash ^= hash >> 33;
-    return hash;
-}
-
-#if defined(__x86_64__)
-#include <immintrin.h>
 
 // AVX-512 F and DQ are what the code uses. VBMI2 stands for the generation: CPUs from Ice Lake
 // and Zen 4 on have it, and run 512-bit multiplies without lowering the core's clock, which
@@ -54,15 +28,15 @@ int simhash_lanes_available(void) {
 }
 
 __attribute__((target("avx512f,avx512dq")))
-void simhash_lanes_hash_words(
+size_t simhash_lanes_hash_words(
     const uint8_t *text, size_t count, const uint64_t *entries, size_t n, size_t length, uint64_t *hashes) {
     const __m512i fold = _mm512_set1_epi64(0x2020202020202020ll);
     const __m512i low_byte = _mm512_set1_epi64(0xFF);
     const __m512i prime = _mm512_set1_epi64((long long)FNV_PRIME);
     const size_t blocks = length > 8 ? 2 : 1;
     size_t i = 0;
-    // Whole groups of eight whose words end at least 8 * blocks bytes before the end of the text
-    // (so that every load is within it); the rest one at a time.
+    // Whole groups of eight, up to the first group in which a word starts less than 8 * blocks
+    // bytes before the end of the text (so that every load is within it).
     const long long last_start = (long long)count - (long long)(8 * blocks);
     for (; i + 8 <= n && last_start >= 0; i += 8) {
         __m512i starts = _mm512_srli_epi64(_mm512_loadu_si512(entries + i), 16);
@@ -98,7 +72,7 @@ void simhash_lanes_hash_words(
         _mm512_storeu_si512(out, hash);
         for (int lane = 0; lane < 8; lane++) hashes[entries[i + lane] & 0xFFFF] = out[lane];
     }
-    for (; i < n; i++) hashes[entries[i] & 0xFFFF] = hash_word(text, count, (size_t)(entries[i] >> 16), length);
+    return i;
 }
 
 __attribute__((target("avx512f,avx512dq")))
@@ -122,27 +96,18 @@ size_t simhash_lanes_shingles(uint64_t *words, size_t n) {
         hash = _mm512_xor_si512(hash, _mm512_srli_epi64(hash, 33));
         _mm512_storeu_si512(words + k, hash);
     }
-    for (; k < shingles; k++) {
-        words[k] = finish_shingle((((FNV_OFFSET ^ words[k]) * FNV_PRIME ^ words[k + 1]) * FNV_PRIME ^ words[k + 2]) * FNV_PRIME);
-    }
-    return shingles;
+    return k;
 }
 
 #else
 
 int simhash_lanes_available(void) { return 0; }
 
-void simhash_lanes_hash_words(
+size_t simhash_lanes_hash_words(
     const uint8_t *text, size_t count, const uint64_t *entries, size_t n, size_t length, uint64_t *hashes) {
-    for (size_t i = 0; i < n; i++) hashes[entries[i] & 0xFFFF] = hash_word(text, count, (size_t)(entries[i] >> 16), length);
+    return 0;
 }
 
-size_t simhash_lanes_shingles(uint64_t *words, size_t n) {
-    size_t shingles = n - 2;
-    for (size_t k = 0; k < shingles; k++) {
-        words[k] = finish_shingle((((FNV_OFFSET ^ words[k]) * FNV_PRIME ^ words[k + 1]) * FNV_PRIME ^ words[k + 2]) * FNV_PRIME);
-    }
-    return shingles;
-}
+size_t simhash_lanes_shingles(uint64_t *words, size_t n) { return 0; }
 
 #endif

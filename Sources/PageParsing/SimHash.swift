@@ -138,8 +138,8 @@ public enum SimHash {
                 if seenWords < 3 { continue }  // then this is the only batch: see below
                 let sequence = UnsafeMutableBufferPointer(rebasing: words[(2 - carried)..<2 + batch])
                 let last = (sequence[sequence.count - 2], sequence[sequence.count - 1])
-                let made =
-                    text.lanes ? simhash_lanes_shingles(sequence.baseAddress, sequence.count) : makeShingles(sequence)
+                var made = text.lanes ? simhash_lanes_shingles(sequence.baseAddress, sequence.count) : 0
+                made += makeShingles(UnsafeMutableBufferPointer(rebasing: sequence[made...]))
                 counter.add(UnsafeBufferPointer(rebasing: sequence[..<made]))
                 shingles += made
                 (words[0], words[1]) = last
@@ -296,14 +296,12 @@ public enum SimHash {
             let fold: UInt64 = 0x2020_2020_2020_2020
             for length in 1...Self.longestQueued {
                 let first = entries(of: length)
-                if text.lanes {
-                    simhash_lanes_hash_words(
-                        text.base, text.count, storage.baseAddress! + first, Int(truncatingIfNeeded: storage[length]),
-                        length, hashes.baseAddress)
-                    storage[length] = 0
-                    continue
-                }
-                for entry in storage[first..<first &+ Int(truncatingIfNeeded: storage[length])] {
+                let queued = Int(truncatingIfNeeded: storage[length])
+                let hashed =
+                    text.lanes
+                    ? simhash_lanes_hash_words(
+                        text.base, text.count, storage.baseAddress! + first, queued, length, hashes.baseAddress) : 0
+                for entry in storage[first &+ hashed..<first &+ queued] {
                     let start = Int(truncatingIfNeeded: entry >> 16)
                     var hash = fnvOffsetBasis
                     var lanes = loadBlock(text.base, start, text.count) | fold
